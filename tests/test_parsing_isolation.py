@@ -1,0 +1,65 @@
+"""The parser needs nothing but Python: it imports in an isolated interpreter (no site
+packages, no environment) with only the repository root on sys.path, and it loads no
+module outside the standard library."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+PROBE = """
+import json, sys
+sys.path[:] = [p for p in sys.path if "site-packages" not in p and "dist-packages" not in p]
+sys.path.insert(0, {root!r})
+before = set(sys.modules)
+import med_rewardbench_tasks.parsing as parsing
+verdict = parsing.parse_verdict('{{"accuracy":"A","relevance":"B","comprehensiveness":"A","creativity":"B","responsiveness":"A","overall":"A"}}')
+allowed = set(sys.stdlib_module_names) | set(sys.builtin_module_names) | {{"__main__"}}
+loaded = sorted(name for name in sys.modules if name not in before)
+outside = sorted(
+    name for name in sys.modules
+    if name.split(".")[0] not in allowed and name.split(".")[0] != "med_rewardbench_tasks"
+)
+print(json.dumps({{
+    "status": verdict.status,
+    "outside": outside,
+    "package_modules": sorted(n for n in sys.modules if n.startswith("med_rewardbench_tasks")),
+    "loaded": loaded,
+    "file": parsing.__file__,
+}}))
+"""
+
+
+def run_probe() -> dict[str, object]:
+    completed = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", PROBE.format(root=str(REPO_ROOT))],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd="/",
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    result: dict[str, object] = json.loads(completed.stdout)
+    return result
+
+
+def test_imports_with_nothing_but_python() -> None:
+    result = run_probe()
+    assert result["status"] == "ok"
+    assert Path(str(result["file"])).resolve() == (REPO_ROOT / "med_rewardbench_tasks" / "parsing.py").resolve()
+
+
+def test_loads_only_standard_library_modules() -> None:
+    result = run_probe()
+    assert result["outside"] == [], f"non-stdlib modules imported: {result['outside']}"
+    # Within the package it needs only the shared vocabulary.
+    assert result["package_modules"] == [
+        "med_rewardbench_tasks",
+        "med_rewardbench_tasks.constants",
+        "med_rewardbench_tasks.parsing",
+    ]
