@@ -1,0 +1,190 @@
+"""The functions lmms-eval task YAMLs call (``!function utils.<name>`` re-exports them).
+
+Both of lmms-eval's model paths get the same judge input: chat models receive
+``doc_to_messages`` (the image, then the prompt text), simple models receive
+``doc_to_visual`` and ``doc_to_text`` — built here from the same two helpers.
+
+Scoring is split the way lmms-eval splits answer extraction from metrics: the
+:class:`VerdictFilter` parses each output once, ``process_results`` scores the result.
+
+Per-model prompt needs go through lmms-eval's ``lmms_eval_specific_kwargs``:
+``pre_prompt`` / ``post_prompt`` wrap the judge prompt, ``think_step_by_step`` adds the
+paper's optional thinking clause.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Final, get_args
+
+from med_rewardbench_tasks.constants import DIMENSIONS, ORGANS, Dimension, Winner
+from med_rewardbench_tasks.metrics import score_verdict, swap_winner
+from med_rewardbench_tasks.parsing import LoneVerdictPolicy, Verdict, parse_verdict
+from med_rewardbench_tasks.prompts import build_judge_prompt
+
+if TYPE_CHECKING:
+    import datasets
+    from PIL.Image import Image
+
+    from med_rewardbench_tasks.data import Case, DataSource
+
+SAMPLE_SUBSET: Final = "sample"
+# Marks a filtered output as a verdict record, so it is never mistaken for a judge's own JSON.
+VERDICT_RECORD_KEY: Final = "med_rewardbench_verdict"
+LONE_VERDICT_POLICIES: Final[tuple[LoneVerdictPolicy, ...]] = get_args(LoneVerdictPolicy)
+
+_TRUE_WORDS: Final = frozenset({"1", "true", "yes", "on"})
+
+
+def _flag(value: Any) -> bool:
+    # YAML gives booleans, but values arriving through strings ("True") must not flip to truthy-by-accident.
+    return value.lower() in _TRUE_WORDS if isinstance(value, str) else bool(value)
+
+
+_failed_subsets: dict[tuple[str, object], Exception] = {}
+
+
+def subset_cases(subset: str) -> tuple[Case, ...]:
+    """Validated cases of one task subset: an organ system of the benchmark, or the shipped sample."""
+    from med_rewardbench_tasks import data
+
+    source = data.sample_source() if subset == SAMPLE_SUBSET else data.resolve_source()
+    # lmms-eval retries a failed dataset load five times; the data do not change within a
+    # run, so the first error is repeated instead of re-reading (and re-downloading) it.
+    failure = _failed_subsets.get((subset, source))
+    if failure is not None:
+        raise failure
+    try:
+        return _load_subset_cases(subset, source)
+    except (data.DataValidationError, data.DataUnavailableError, ValueError) as error:
+        _failed_subsets[(subset, source)] = error
+        raise
+
+
+@functools.lru_cache(maxsize=32)
+def _load_subset_cases(subset: str, source: DataSource) -> tuple[Case, ...]:
+    from med_rewardbench_tasks import data
+
+    if subset == SAMPLE_SUBSET:
+        assert isinstance(source, data.LocalDirectory)
+        return tuple(data.load_cases(data.available_organs(source), source))
+    if subset in ORGANS:
+        return tuple(data.load_organ(subset, source))
+    raise ValueError(f"dataset_name {subset!r} is neither an organ system ({', '.join(ORGANS)}) nor {SAMPLE_SUBSET!r}")
+
+
+def process_docs(docs: datasets.Dataset) -> datasets.Dataset:
+    """Replace the placeholder rows lmms-eval loaded with the validated cases of the task's subset.
+
+    lmms-eval always calls ``datasets.load_dataset`` itself, which can neither join the
+    label files with the cases nor say how to work offline. The templates therefore point
+    it at a one-line local file and name the subset in ``dataset_name``; the real loading
+    (Hub or ``$MED_REWARDBENCH_DATA_DIR``, label join, validation) happens here.
+    """
+    from med_rewardbench_tasks.data import cases_to_dataset
+
+    return cases_to_dataset(subset_cases(docs.info.config_name))
+
+
+def shown_answers(doc: Mapping[str, Any]) -> tuple[str, str]:
+    """The answers in the order the judge sees them (A, B)."""
+    if doc.get("swapped"):
+        return doc["answer2_text"], doc["answer1_text"]
+    return doc["answer1_text"], doc["answer2_text"]
+
+
+def shown_labels(doc: Mapping[str, Any]) -> dict[Dimension, Winner]:
+    """Expert winners expressed as the letters the judge saw."""
+    labels: dict[Dimension, Winner] = {dimension: doc["human_answer"][dimension] for dimension in DIMENSIONS}
+    if doc.get("swapped"):
+        return {dimension: swap_winner(winner) for dimension, winner in labels.items()}  # type: ignore[misc]
+    return labels
+
+
+def doc_to_visual(doc: Mapping[str, Any], lmms_eval_specific_kwargs: Mapping[str, Any] | None = None) -> list[Image]:
+    return [doc["image"].convert("RGB")]
+
+
+def doc_to_text(doc: Mapping[str, Any], lmms_eval_specific_kwargs: Mapping[str, Any] | None = None) -> str:
+    options = lmms_eval_specific_kwargs or {}
+    answer_a, answer_b = shown_answers(doc)
+    prompt = build_judge_prompt(
+        doc["question"],
+        answer_a,
+        answer_b,
+        think_step_by_step=_flag(options.get("think_step_by_step", False)),
+    )
+    return f"{options.get('pre_prompt') or ''}{prompt}{options.get('post_prompt') or ''}"
+
+
+def doc_to_messages(
+    doc: Mapping[str, Any], lmms_eval_specific_kwargs: Mapping[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    content: list[dict[str, Any]] = [{"type": "image", "url": image} for image in doc_to_visual(doc)]
+    content.append({"type": "text", "text": doc_to_text(doc, lmms_eval_specific_kwargs)})
+    return [{"role": "user", "content": content}]
+
+
+def doc_to_target(doc: Mapping[str, Any]) -> str:
+    """The expert verdict in the letters the judge saw, with the case's identity.
+
+    lmms-eval's samples log keeps ``target`` but drops the doc, so this is what ties a
+    logged output back to its case (``med-rewardbench rescore`` relies on it).
+    """
+    return json.dumps(
+        {
+            "question_id": doc["question_id"],
+            "organ": doc["organ"],
+            "order": "swapped" if doc.get("swapped") else "original",
+            "winners": shown_labels(doc),
+        }
+    )
+
+
+class VerdictFilter:
+    """lmms-eval filter: each raw judge output becomes its parsed verdict, as a JSON string.
+
+    The samples log then shows the raw output (``resps``) beside what the parser read from
+    it (``filtered_resps``: choices, status, method, the judge's reason, the parser's note),
+    and ``process_results`` scores that record. ``lone_verdict`` is the policy for an
+    output that only names an overall winner (see ``med_rewardbench_tasks.parsing``).
+    It follows lmms-eval's filter protocol (``apply(resps, docs)``) without importing
+    lmms-eval, so this module stays importable on its own.
+    """
+
+    def __init__(self, lone_verdict: str = "overall_only") -> None:
+        if lone_verdict not in LONE_VERDICT_POLICIES:
+            raise ValueError(f"lone_verdict must be one of {', '.join(LONE_VERDICT_POLICIES)}, not {lone_verdict!r}")
+        self.lone_verdict: LoneVerdictPolicy = lone_verdict  # type: ignore[assignment]
+
+    def apply(self, resps: list[list[Any]], docs: Any) -> list[list[str]]:
+        return [[encode_verdict(parse_verdict(output, lone_verdict=self.lone_verdict), self.lone_verdict) for output in outputs] for outputs in resps]
+
+
+def encode_verdict(verdict: Verdict, policy: LoneVerdictPolicy) -> str:
+    return json.dumps({VERDICT_RECORD_KEY: True, **verdict.to_dict(), "lone_verdict_policy": policy})
+
+
+def decode_verdict(filtered_output: str) -> Verdict:
+    """The verdict a :class:`VerdictFilter` recorded; raw text (a YAML without the filter) is parsed here."""
+    try:
+        record = json.loads(filtered_output)
+    except (TypeError, ValueError):
+        record = None
+    if not (isinstance(record, dict) and record.get(VERDICT_RECORD_KEY) is True):
+        return parse_verdict(filtered_output)
+    return Verdict(
+        choices=record["choices"],
+        status=record["status"],
+        method=record["method"],
+        reason=record["reason"],
+        note=record["note"],
+    )
+
+
+def process_results(doc: Mapping[str, Any], results: list[str]) -> dict[str, float]:
+    """Per-case metric values of one judged case (lmms-eval averages them)."""
+    verdict = decode_verdict(results[0] if results else "")
+    return score_verdict(verdict, shown_labels(doc))
