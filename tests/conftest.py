@@ -1,0 +1,151 @@
+"""Shared helpers: run the real lmms-eval CLI, and read the shipped sample independently of the package."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_DIR = REPO_ROOT / "med_rewardbench_tasks" / "sample_data"
+DIMENSIONS = ("accuracy", "relevance", "comprehensiveness", "creativity", "responsiveness", "overall")
+
+
+@dataclass(frozen=True)
+class TruthCase:
+    """A sample case as read straight from the files, without the package's loader."""
+
+    organ: str
+    question_id: str
+    question: str
+    answer1_text: str
+    answer2_text: str
+    labels: Mapping[str, str]
+
+
+def read_truth(data_dir: Path = SAMPLE_DIR) -> list[TruthCase]:
+    cases = []
+    for parquet in sorted((data_dir / "pair_gt_all" / "parquet").glob("*.parquet")):
+        organ = parquet.stem
+        labels = {}
+        for line in (data_dir / "pair_gt_all" / f"{organ}.jsonl").read_text().splitlines():
+            record = json.loads(line)
+            labels[str(record["question_id"])] = record["human_answer"]
+        for row in pq.read_table(parquet, columns=["question_id", "question", "answer1_text", "answer2_text"]).to_pylist():
+            qid = str(row["question_id"])
+            cases.append(TruthCase(organ, qid, row["question"], row["answer1_text"], row["answer2_text"], labels[qid]))
+    return cases
+
+
+@pytest.fixture(scope="session")
+def sample_truth() -> list[TruthCase]:
+    return read_truth()
+
+
+def share(cases: Sequence[TruthCase], predicate: Any) -> float:
+    return sum(1 for case in cases if predicate(case)) / len(cases)
+
+
+@dataclass
+class LmmsEvalRun:
+    returncode: int
+    output: str
+    results: dict[str, Any]
+    samples: dict[str, list[dict[str, Any]]]
+
+    def metrics(self, task: str) -> dict[str, Any]:
+        """``{"accuracy_acc": 0.5, "accuracy_acc_stderr": ..., ...}`` for one task or group (filter suffix dropped)."""
+        section = self.results["results"].get(task) or self.results.get("groups", {}).get(task)
+        assert section is not None, f"{task} not in results: {sorted(self.results['results'])}"
+        return {key.split(",")[0]: value for key, value in section.items() if "," in key}
+
+
+def lmms_eval_executable() -> str:
+    found = shutil.which("lmms-eval", path=str(Path(sys.executable).parent))
+    assert found, "the lmms-eval console script is not installed next to this Python"
+    return found
+
+
+def run_lmms_eval(
+    args: Sequence[str],
+    tmp_path: Path,
+    *,
+    env: Mapping[str, str] | None = None,
+    module: bool = False,
+    log_samples: bool = True,
+    timeout: int = 900,
+    expect_results: bool = True,
+    command_prefix: Sequence[str] | None = None,
+) -> LmmsEvalRun:
+    """Run the real CLI in a subprocess with private caches and no network; read what it wrote.
+
+    lmms-eval exits 0 even when an evaluation fails, so success is judged by the results JSON.
+    """
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    out_dir = tmp_path / "lmms-eval-out"
+    if command_prefix is not None:
+        command = list(command_prefix)
+    else:
+        command = [sys.executable, "-m", "lmms_eval"] if module else [lmms_eval_executable()]
+    command += [*args, "--output_path", str(out_dir)]
+    if log_samples:
+        command.append("--log_samples")
+    run_env = {
+        **os.environ,
+        "HF_HOME": str(tmp_path / "hf-home"),
+        "HF_HUB_OFFLINE": "1",
+        "HF_DATASETS_OFFLINE": "1",
+        "TOKENIZERS_PARALLELISM": "false",
+        "PYTHONUNBUFFERED": "1",
+        **(env or {}),
+    }
+    completed = subprocess.run(
+        command, cwd=tmp_path, env=run_env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    output = completed.stdout + completed.stderr
+    result_files = sorted(out_dir.rglob("*results*.json"))
+    if expect_results:
+        assert result_files, f"lmms-eval wrote no results (exit {completed.returncode}):\n{output[-6000:]}"
+    results = json.loads(result_files[-1].read_text()) if result_files else {}
+    samples: dict[str, list[dict[str, Any]]] = {}
+    for samples_file in out_dir.rglob("*samples_*.jsonl"):
+        task = samples_file.stem.split("samples_", 1)[1]
+        samples[task] = [json.loads(line) for line in samples_file.read_text().splitlines() if line.strip()]
+    return LmmsEvalRun(completed.returncode, output, results, samples)
+
+
+def expected_metrics(
+    cases: Sequence[TruthCase],
+    picks: Callable[[TruthCase], Mapping[str, str | None]],
+    failed: Callable[[TruthCase], bool],
+) -> dict[str, float]:
+    """Headline metrics of a judge whose picks per case are known, computed from the label files."""
+    per_dimension = {
+        f"{dimension}_acc": sum(picks(case).get(dimension) == case.labels[dimension] for case in cases) / len(cases)
+        for dimension in DIMENSIONS
+    }
+    return {
+        **per_dimension,
+        "mean_acc": sum(per_dimension.values()) / len(DIMENSIONS),
+        "parse_failure_rate": sum(failed(case) for case in cases) / len(cases),
+    }
+
+
+def assert_metrics(run: LmmsEvalRun, task: str, expected: Mapping[str, float]) -> None:
+    reported = run.metrics(task)
+    for key, value in expected.items():
+        assert reported[key] == pytest.approx(value, abs=1e-12), key
+        assert isinstance(reported[key], float)
+
+
+def longer_answer(case: TruthCase) -> str:
+    return "A" if len(case.answer1_text.strip()) >= len(case.answer2_text.strip()) else "B"

@@ -1,0 +1,99 @@
+"""A loopback OpenAI-compatible chat-completions server that returns canned judge outputs.
+
+Tests give it a function from the request's text (what the judge was shown) to either a
+reply string or an HTTP status to fail with; it records every request so tests can check
+what reached the "judge" (prompt text, attached images, generation settings). It listens on
+127.0.0.1 only and stops when the context manager exits.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class ReceivedRequest:
+    text: str
+    image_urls: list[str]
+    body: dict[str, Any]
+
+
+@dataclass
+class StubServer:
+    base_url: str
+    requests: list[ReceivedRequest] = field(default_factory=list)
+
+
+Reply = str | int  # a completion text, or an HTTP status code to fail with
+
+
+def _flatten(messages: list[dict[str, Any]]) -> tuple[str, list[str]]:
+    texts: list[str] = []
+    images: list[str] = []
+    for message in messages:
+        content = message.get("content")
+        if isinstance(content, str):
+            texts.append(content)
+            continue
+        for part in content or []:
+            if part.get("type") == "text":
+                texts.append(part["text"])
+            elif part.get("type") == "image_url":
+                images.append(part["image_url"]["url"])
+    return "\n".join(texts), images
+
+
+@contextmanager
+def serve_chat_completions(reply_for: Callable[[str], Reply], *, delay_s: float = 0.0) -> Iterator[StubServer]:
+    server_state: StubServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (http.server naming)
+            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"{}")
+            text, images = _flatten(body.get("messages", []))
+            server_state.requests.append(ReceivedRequest(text, images, body))
+            if delay_s:
+                time.sleep(delay_s)
+            reply = reply_for(text)
+            if isinstance(reply, int):
+                payload = json.dumps({"error": {"message": f"stub failure {reply}", "type": "server_error"}}).encode()
+                self.send_response(reply)
+            else:
+                payload = json.dumps(
+                    {
+                        "id": f"chatcmpl-stub-{len(server_state.requests)}",
+                        "object": "chat.completion",
+                        "created": 0,
+                        "model": body.get("model", "stub"),
+                        "choices": [
+                            {"index": 0, "message": {"role": "assistant", "content": reply}, "finish_reason": "stop"}
+                        ],
+                        "usage": {"prompt_tokens": len(text) // 4, "completion_tokens": len(reply) // 4,
+                                  "total_tokens": (len(text) + len(reply)) // 4},
+                    }
+                ).encode()
+                self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server_state = StubServer(base_url=f"http://127.0.0.1:{server.server_address[1]}/v1")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server_state
+    finally:
+        server.shutdown()
+        server.server_close()
