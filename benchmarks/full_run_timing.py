@@ -65,7 +65,9 @@ def main() -> None:
     counts: dict[str, int] = collections.defaultdict(int)
     for name in ("process_docs", "doc_to_text", "doc_to_visual", "doc_to_messages", "doc_to_target", "process_results"):
         setattr(lmms_eval_tasks, name, timed(totals, counts, name, getattr(lmms_eval_tasks, name)))
-    lmms_eval_tasks.VerdictFilter.apply = timed(totals, counts, "VerdictFilter.apply", lmms_eval_tasks.VerdictFilter.apply)
+    lmms_eval_tasks.VerdictFilter.apply = timed(
+        totals, counts, "VerdictFilter.apply", lmms_eval_tasks.VerdictFilter.apply
+    )
 
     started = time.perf_counter()
     task_manager = TaskManager("WARNING")
@@ -113,7 +115,9 @@ def main() -> None:
         f"\nours per case: {1000 * ours_with_images_s / args.cases:.2f} ms, total {ours_with_images_s:.2f} s "
         f"(target < 10 s: {'met' if ours_with_images_s < 10 else 'MISSED'})"
     )
-    print(f"group mean_acc={group['mean_acc,verdict']:.4f} parse_failure_rate={group['parse_failure_rate,verdict']:.4f}")
+    print(
+        f"group mean_acc={group['mean_acc,verdict']:.4f} parse_failure_rate={group['parse_failure_rate,verdict']:.4f}"
+    )
 
 
 if __name__ == "__main__":

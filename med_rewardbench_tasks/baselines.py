@@ -33,7 +33,9 @@ def _seeded_letters(prompt: str, seed: int) -> dict[Dimension, Winner]:
     return {dimension: ("A" if digest[i] & 1 == 0 else "B") for i, dimension in enumerate(DIMENSIONS)}
 
 
-def baseline_verdict(strategy: BaselineStrategy, prompt: str, *, seed: int = 0) -> tuple[dict[Dimension, Winner], str] | None:
+def baseline_verdict(
+    strategy: BaselineStrategy, prompt: str, *, seed: int = 0
+) -> tuple[dict[Dimension, Winner], str] | None:
     """Winners and a one-line reason, or None when a strategy needs the answers and the prompt has none."""
     if strategy == "always_a":
         return dict.fromkeys(DIMENSIONS, "A"), "always picks A"

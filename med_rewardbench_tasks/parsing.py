@@ -1702,5 +1702,5 @@ def parse_verdict(text: str, *, lone_verdict: LoneVerdictPolicy = "overall_only"
         raise ValueError(f"lone_verdict must be 'overall_only' or 'all_dimensions', not {lone_verdict!r}")
     try:
         return _parse(text, lone_verdict)
-    except Exception as error:  # noqa: BLE001 - the contract is that parsing never raises
+    except Exception as error:
         return _unparseable(f"parser error ({type(error).__name__}); output treated as unparseable")

@@ -17,8 +17,7 @@ EVALUATOR_ROLE: Final = (
     "assistant B for the same medical image understanding task.\n"
 )
 THINK_STEP_BY_STEP_CLAUSE: Final = (
-    "You may think step by step internally, but your final answer must still follow "
-    "the required JSON format exactly.\n"
+    "You may think step by step internally, but your final answer must still follow the required JSON format exactly.\n"
 )
 VERDICT_FORMAT: Final = (
     '{"accuracy":"A|B","relevance":"A|B","comprehensiveness":"A|B",'

@@ -40,7 +40,9 @@ def read_truth(data_dir: Path = SAMPLE_DIR) -> list[TruthCase]:
         for line in (data_dir / "pair_gt_all" / f"{organ}.jsonl").read_text().splitlines():
             record = json.loads(line)
             labels[str(record["question_id"])] = record["human_answer"]
-        for row in pq.read_table(parquet, columns=["question_id", "question", "answer1_text", "answer2_text"]).to_pylist():
+        for row in pq.read_table(
+            parquet, columns=["question_id", "question", "answer1_text", "answer2_text"]
+        ).to_pylist():
             qid = str(row["question_id"])
             cases.append(TruthCase(organ, qid, row["question"], row["answer1_text"], row["answer2_text"], labels[qid]))
     return cases

@@ -50,10 +50,10 @@ def serve_dataset_repo(repo_id: str, root: Path) -> Iterator[tuple[str, list[str
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-        def do_HEAD(self) -> None:  # noqa: N802 (http.server naming)
+        def do_HEAD(self) -> None:
             self._respond(with_body=False)
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             self._respond(with_body=True)
 
         def log_message(self, *args: object) -> None:

@@ -28,7 +28,9 @@ def local_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_group_reports_case_weighted_numbers(tmp_path: Path, local_copy: Path) -> None:
-    run = run_lmms_eval([*ALWAYS_A, "--tasks", "med_rewardbench"], tmp_path, env={"MED_REWARDBENCH_DATA_DIR": str(local_copy)})
+    run = run_lmms_eval(
+        [*ALWAYS_A, "--tasks", "med_rewardbench"], tmp_path, env={"MED_REWARDBENCH_DATA_DIR": str(local_copy)}
+    )
     truth = read_truth(local_copy)
     assert len(truth) == sum(range(2, 15))
     group = run.metrics("med_rewardbench")

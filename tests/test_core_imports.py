@@ -43,9 +43,7 @@ print(json.dumps({"events": events, "heavy": heavy}))
 
 def test_core_imports_are_light_and_do_no_io() -> None:
     code = f"MODULES = {CORE_MODULES!r}\n" + PROBE
-    completed = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
-    )
+    completed = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
     report = json.loads(completed.stdout.strip().splitlines()[-1])
     assert report["heavy"] == []
     assert report["events"] == []

@@ -41,7 +41,10 @@ def test_lowercase_and_padded_labels_are_normalised(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "embedded",
-    [pytest.param({**SIX_A, "creativity": "B"}, id="struct"), pytest.param(json.dumps({**SIX_A, "creativity": "B"}), id="json-string")],
+    [
+        pytest.param({**SIX_A, "creativity": "B"}, id="struct"),
+        pytest.param(json.dumps({**SIX_A, "creativity": "B"}), id="json-string"),
+    ],
 )
 def test_labels_embedded_as_a_column(tmp_path: Path, embedded: object) -> None:
     write_organ(tmp_path, "brain", [case_row(1, human_answer=embedded)], labels=None)
@@ -207,7 +210,9 @@ def point_hub_at(monkeypatch: pytest.MonkeyPatch, endpoint: str) -> None:
     import huggingface_hub.constants as hub_constants
 
     monkeypatch.setattr(hub_constants, "ENDPOINT", endpoint)
-    monkeypatch.setattr(hub_constants, "HUGGINGFACE_CO_URL_TEMPLATE", endpoint + "/{repo_id}/resolve/{revision}/{filename}")
+    monkeypatch.setattr(
+        hub_constants, "HUGGINGFACE_CO_URL_TEMPLATE", endpoint + "/{repo_id}/resolve/{revision}/{filename}"
+    )
 
 
 @pytest.fixture

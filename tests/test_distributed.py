@@ -33,7 +33,14 @@ def per_case(samples: list[dict]) -> dict[str, tuple]:
 @pytest.mark.skipif(TORCHRUN is None, reason="torchrun comes with torch")
 @pytest.mark.parametrize("limit", [None, 7], ids=["all-cases", "uneven-shards"])
 def test_two_ranks_match_one_process(tmp_path: Path, limit: int | None) -> None:
-    args = ["--model", "med_rewardbench_baseline", "--model_args", "strategy=random,seed=3", "--tasks", "med_rewardbench_sample"]
+    args = [
+        "--model",
+        "med_rewardbench_baseline",
+        "--model_args",
+        "strategy=random,seed=3",
+        "--tasks",
+        "med_rewardbench_sample",
+    ]
     if limit:
         args += ["--limit", str(limit)]
     single = run_lmms_eval(args, tmp_path / "one")

@@ -52,15 +52,21 @@ def run_example(script: str, tmp_path: Path, env: dict[str, str], *args: str) ->
 
 def test_sample_example(tmp_path: Path, sample_truth) -> None:
     run = run_example("run_sample.sh", tmp_path, {})
-    expected = expected_metrics(sample_truth, lambda case: dict.fromkeys(DIMENSIONS, longer_answer(case)), lambda case: False)
+    expected = expected_metrics(
+        sample_truth, lambda case: dict.fromkeys(DIMENSIONS, longer_answer(case)), lambda case: False
+    )
     assert_metrics(run, "med_rewardbench_sample", expected)
 
 
 def test_api_judge_example(tmp_path: Path, sample_truth) -> None:
     reply = json.dumps(dict.fromkeys(DIMENSIONS, "B") | {"reason": "stub"})
     with serve_chat_completions(lambda text: reply) as server:
-        env = {"OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": server.base_url, "JUDGE_MODEL": "stub-judge",
-               "TASKS": "med_rewardbench_sample"}
+        env = {
+            "OPENAI_API_KEY": "sk-test",
+            "OPENAI_BASE_URL": server.base_url,
+            "JUDGE_MODEL": "stub-judge",
+            "TASKS": "med_rewardbench_sample",
+        }
         run = run_example("judge_with_api.sh", tmp_path, env, "--limit", "4")
     assert len(server.requests) == 4
     assert {request.body["model"] for request in server.requests} == {"stub-judge"}

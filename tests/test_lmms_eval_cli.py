@@ -49,8 +49,12 @@ def test_dummy_model_bare_letter_fills_only_overall(tmp_path, sample_truth) -> N
     ],
 )
 def test_baseline_judges(tmp_path, sample_truth, strategy: str, winner_for: Callable[[TruthCase], str]) -> None:
-    run = run_lmms_eval(["--model", "med_rewardbench_baseline", "--model_args", f"strategy={strategy}", *SAMPLE], tmp_path)
-    expected = expected_metrics(sample_truth, lambda case: dict.fromkeys(DIMENSIONS, winner_for(case)), lambda case: False)
+    run = run_lmms_eval(
+        ["--model", "med_rewardbench_baseline", "--model_args", f"strategy={strategy}", *SAMPLE], tmp_path
+    )
+    expected = expected_metrics(
+        sample_truth, lambda case: dict.fromkeys(DIMENSIONS, winner_for(case)), lambda case: False
+    )
     assert_metrics(run, "med_rewardbench_sample", expected)
     reported = run.metrics("med_rewardbench_sample")
     n = len(sample_truth)
@@ -67,7 +71,9 @@ def test_random_baseline_is_seeded_and_scored_from_its_own_outputs(tmp_path, sam
     outputs = [sample["resps"][0] for sample in first.samples["med_rewardbench_sample"]]
     assert outputs == [sample["resps"][0] for sample in second.samples["med_rewardbench_sample"]]
     by_case = {
-        (json.loads(sample["target"])["organ"], json.loads(sample["target"])["question_id"]): json.loads(sample["resps"][0])
+        (json.loads(sample["target"])["organ"], json.loads(sample["target"])["question_id"]): json.loads(
+            sample["resps"][0]
+        )
         for sample in first.samples["med_rewardbench_sample"]
     }
     assert len(by_case) == len(sample_truth)
@@ -106,7 +112,9 @@ def test_openai_api_judge_against_a_stub_server(tmp_path, sample_truth) -> None:
         return matches[0]
 
     with serve_chat_completions(reply_for) as server:
-        model_args = f"model=stub-judge,base_url={server.base_url},api_key=sk-test,num_concurrent=4,max_retries=2,timeout=30"
+        model_args = (
+            f"model=stub-judge,base_url={server.base_url},api_key=sk-test,num_concurrent=4,max_retries=2,timeout=30"
+        )
         run = run_lmms_eval(["--model", "openai", "--model_args", model_args, *SAMPLE], tmp_path)
     expected = expected_metrics(
         sample_truth,

@@ -26,8 +26,7 @@ EXPECTED_PROMPT = (
 )
 
 THINKING_CLAUSE_LINE = (
-    "You may think step by step internally, but your final answer must still follow the "
-    "required JSON format exactly.\n"
+    "You may think step by step internally, but your final answer must still follow the required JSON format exactly.\n"
 )
 
 

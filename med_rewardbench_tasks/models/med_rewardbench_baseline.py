@@ -28,8 +28,8 @@ class BaselineJudge(lmms):
         self.seed = int(seed)
         # Under torchrun/accelerate each rank judges its shard; lmms-eval reads the shard
         # from rank/world_size and gathers the results on rank 0 with tensors on `device`.
-        self._rank = int(os.environ.get("RANK", 0))
-        self._world_size = int(os.environ.get("WORLD_SIZE", 1))
+        self._rank = int(os.environ.get("RANK", "0"))
+        self._world_size = int(os.environ.get("WORLD_SIZE", "1"))
 
     @property
     def device(self) -> torch.device:
