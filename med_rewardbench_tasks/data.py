@@ -165,7 +165,9 @@ def _download(source: HubDataset, filename: str, *, required: bool) -> Path | No
     # huggingface_hub 1.x renamed the "no such file in the repo" error; the local-cache miss
     # (offline) is a subclass of the old name, so it must be caught first.
     missing_remotely = tuple(
-        getattr(hub_errors, name) for name in ("RemoteEntryNotFoundError", "EntryNotFoundError") if hasattr(hub_errors, name)
+        getattr(hub_errors, name)
+        for name in ("RemoteEntryNotFoundError", "EntryNotFoundError")
+        if hasattr(hub_errors, name)
     )
     try:
         return Path(
@@ -379,22 +381,28 @@ def available_organs(source: LocalDirectory) -> list[Organ]:
     return [organ for organ in ORGANS if (source.path / parquet_name(organ)).is_file()]
 
 
-def cases_to_dataset(cases: Sequence[Case]) -> datasets.Dataset:
-    """The lmms-eval docs: one row per case, the image as a decodable ``datasets.Image`` column."""
+def cases_to_dataset(cases: Sequence[Case], *, both_orders: bool = False) -> datasets.Dataset:
+    """The lmms-eval docs: one row per case, or two (original, then swapped) with ``both_orders``.
+
+    The image is a decodable ``datasets.Image`` column; ``swapped`` tells the prompt and the
+    scoring which answer is shown as A.
+    """
     import datasets
 
+    presentations = [(case, swapped) for case in cases for swapped in ((False, True) if both_orders else (False,))]
     metadata_columns = [c for c in OPTIONAL_COLUMNS if any(c in case.metadata for case in cases)]
     columns: dict[str, list[Any]] = {
-        "question_id": [case.question_id for case in cases],
-        "organ": [case.organ for case in cases],
-        "question": [case.question for case in cases],
-        "answer1_text": [case.answer1_text for case in cases],
-        "answer2_text": [case.answer2_text for case in cases],
-        "human_answer": [dict(case.labels) for case in cases],
-        "image": [{"bytes": case.image, "path": None} for case in cases],
+        "question_id": [case.question_id for case, _ in presentations],
+        "organ": [case.organ for case, _ in presentations],
+        "question": [case.question for case, _ in presentations],
+        "answer1_text": [case.answer1_text for case, _ in presentations],
+        "answer2_text": [case.answer2_text for case, _ in presentations],
+        "human_answer": [dict(case.labels) for case, _ in presentations],
+        "swapped": [swapped for _, swapped in presentations],
+        "image": [{"bytes": case.image, "path": None} for case, _ in presentations],
     }
     for column in metadata_columns:
-        columns[column] = [case.metadata.get(column) for case in cases]
+        columns[column] = [case.metadata.get(column) for case, _ in presentations]
     features = datasets.Features(
         {
             "question_id": datasets.Value("string"),
@@ -403,6 +411,7 @@ def cases_to_dataset(cases: Sequence[Case]) -> datasets.Dataset:
             "answer1_text": datasets.Value("string"),
             "answer2_text": datasets.Value("string"),
             "human_answer": {dimension: datasets.Value("string") for dimension in DIMENSIONS},
+            "swapped": datasets.Value("bool"),
             "image": datasets.Image(),
             **{column: datasets.Value("string") for column in metadata_columns},
         }

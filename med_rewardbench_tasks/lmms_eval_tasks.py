@@ -16,11 +16,32 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final, get_args
 
-from med_rewardbench_tasks.constants import DIMENSIONS, ORGANS, Dimension, Winner
-from med_rewardbench_tasks.metrics import score_verdict, swap_winner
+from med_rewardbench_tasks.constants import (
+    DIMENSIONS,
+    HEADLINE_METRICS,
+    ORGANS,
+    PARSE_FAILURE_METRIC,
+    Dimension,
+    Winner,
+)
+from med_rewardbench_tasks.metrics import (
+    INTERVAL_METRICS,
+    SWAP_METRICS,
+    Judgment,
+    MetricTable,
+    Presentation,
+    decode_judgment,
+    encode_judgment,
+    interval_names,
+    metric_table,
+    presentation_record,
+    presentation_values,
+    swap_winner,
+)
 from med_rewardbench_tasks.parsing import LoneVerdictPolicy, Verdict, parse_verdict
 from med_rewardbench_tasks.prompts import build_judge_prompt
 
@@ -88,6 +109,13 @@ def process_docs(docs: datasets.Dataset) -> datasets.Dataset:
     return cases_to_dataset(subset_cases(docs.info.config_name))
 
 
+def process_docs_both_orders(docs: datasets.Dataset) -> datasets.Dataset:
+    """As :func:`process_docs`, with every case presented twice: original order, then swapped."""
+    from med_rewardbench_tasks.data import cases_to_dataset
+
+    return cases_to_dataset(subset_cases(docs.info.config_name), both_orders=True)
+
+
 def shown_answers(doc: Mapping[str, Any]) -> tuple[str, str]:
     """The answers in the order the judge sees them (A, B)."""
     if doc.get("swapped"):
@@ -127,20 +155,26 @@ def doc_to_messages(
     return [{"role": "user", "content": content}]
 
 
+def presentation(doc: Mapping[str, Any]) -> Presentation:
+    """The case as this doc shows it to the judge."""
+    answer_a, answer_b = (len(answer.strip()) for answer in shown_answers(doc))
+    return Presentation(
+        question_id=doc["question_id"],
+        organ=doc["organ"],
+        order="swapped" if doc.get("swapped") else "original",
+        expert=shown_labels(doc),
+        longer=None if answer_a == answer_b else ("A" if answer_a > answer_b else "B"),
+        department=doc.get("department"),
+    )
+
+
 def doc_to_target(doc: Mapping[str, Any]) -> str:
     """The expert verdict in the letters the judge saw, with the case's identity.
 
     lmms-eval's samples log keeps ``target`` but drops the doc, so this is what ties a
-    logged output back to its case (``med-rewardbench rescore`` relies on it).
+    logged output back to its case (``med-rewardbench rescore`` and ``report`` rely on it).
     """
-    return json.dumps(
-        {
-            "question_id": doc["question_id"],
-            "organ": doc["organ"],
-            "order": "swapped" if doc.get("swapped") else "original",
-            "winners": shown_labels(doc),
-        }
-    )
+    return json.dumps(presentation_record(presentation(doc)))
 
 
 class VerdictFilter:
@@ -160,7 +194,13 @@ class VerdictFilter:
         self.lone_verdict: LoneVerdictPolicy = lone_verdict  # type: ignore[assignment]
 
     def apply(self, resps: list[list[Any]], docs: Any) -> list[list[str]]:
-        return [[encode_verdict(parse_verdict(output, lone_verdict=self.lone_verdict), self.lone_verdict) for output in outputs] for outputs in resps]
+        return [
+            [
+                encode_verdict(parse_verdict(output, lone_verdict=self.lone_verdict), self.lone_verdict)
+                for output in outputs
+            ]
+            for outputs in resps
+        ]
 
 
 def encode_verdict(verdict: Verdict, policy: LoneVerdictPolicy) -> str:
@@ -184,7 +224,55 @@ def decode_verdict(filtered_output: str) -> Verdict:
     )
 
 
-def process_results(doc: Mapping[str, Any], results: list[str]) -> dict[str, float]:
-    """Per-case metric values of one judged case (lmms-eval averages them)."""
-    verdict = decode_verdict(results[0] if results else "")
-    return score_verdict(verdict, shown_labels(doc))
+def judgment(doc: Mapping[str, Any], results: list[str]) -> Judgment:
+    return Judgment.from_verdict(presentation(doc), decode_verdict(results[0] if results else ""))
+
+
+def _aggregation_inputs(names: tuple[str, ...], judged: Judgment) -> dict[str, list[object]]:
+    # lmms-eval hands each metric's aggregation only that metric's per-doc values, so every
+    # value carries the metric's name and the whole (compact) judgment.
+    code = list(encode_judgment(judged))
+    return {name: [name, *code] for name in names}
+
+
+def process_results(doc: Mapping[str, Any], results: list[str]) -> dict[str, Any]:
+    """Per-doc values: the headline metrics (lmms-eval averages them) and the inputs of their intervals."""
+    judged = judgment(doc, results)
+    return {**presentation_values(judged), **_aggregation_inputs(INTERVAL_METRICS, judged)}
+
+
+def process_results_both_orders(doc: Mapping[str, Any], results: list[str]) -> dict[str, Any]:
+    """Per-doc values of the swap tasks: all but the parse-failure rate need both orders of a case."""
+    judged = judgment(doc, results)
+    return {
+        PARSE_FAILURE_METRIC: presentation_values(judged)[PARSE_FAILURE_METRIC],
+        **_aggregation_inputs(BOTH_ORDERS_AGGREGATED, judged),
+    }
+
+
+_INTERVAL_BOUNDS: Final = {
+    bound_name: (metric, position)
+    for metric in HEADLINE_METRICS
+    for position, bound_name in enumerate(interval_names(metric))
+}
+BOTH_ORDERS_AGGREGATED: Final = (
+    *(name for name in HEADLINE_METRICS if name != PARSE_FAILURE_METRIC),
+    *SWAP_METRICS,
+    *INTERVAL_METRICS,
+)
+
+
+@functools.lru_cache(maxsize=8)
+def _task_table(codes: tuple[tuple[object, ...], ...]) -> MetricTable:
+    # Each metric of a task is aggregated separately; build the table (and its bootstrap) once.
+    return metric_table([decode_judgment(code) for code in codes], intervals_for=HEADLINE_METRICS)
+
+
+def aggregate_judgments(items: list[list[object]]) -> float:
+    """lmms-eval aggregation for every metric computed from whole judgments (see metrics.py)."""
+    metric = str(items[0][0])
+    table = _task_table(tuple(tuple(item[1:]) for item in items))
+    if metric in _INTERVAL_BOUNDS:
+        base, position = _INTERVAL_BOUNDS[metric]
+        return table.intervals[base][position] if base in table.intervals else math.nan
+    return table.value(metric)
