@@ -1,7 +1,8 @@
 """A loopback OpenAI-compatible chat-completions server that returns canned judge outputs.
 
 Tests give it a function from the request's text (what the judge was shown) to either a
-reply string or an HTTP status to fail with; it records every request so tests can check
+reply string, an HTTP status to fail with, or ``DROP_CONNECTION`` (the socket is closed
+with no response, as when a connection times out or breaks); it records every request so tests can check
 what reached the "judge" (prompt text, attached images, generation settings). It listens on
 127.0.0.1 only and stops when the context manager exits.
 """
@@ -9,13 +10,13 @@ what reached the "judge" (prompt text, attached images, generation settings). It
 from __future__ import annotations
 
 import json
+import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Final
 
 
 @dataclass
@@ -32,6 +33,7 @@ class StubServer:
 
 
 Reply = str | int  # a completion text, or an HTTP status code to fail with
+DROP_CONNECTION: Final = "<drop the connection>"
 
 
 def _flatten(messages: list[dict[str, Any]]) -> tuple[str, list[str]]:
@@ -51,17 +53,19 @@ def _flatten(messages: list[dict[str, Any]]) -> tuple[str, list[str]]:
 
 
 @contextmanager
-def serve_chat_completions(reply_for: Callable[[str], Reply], *, delay_s: float = 0.0) -> Iterator[StubServer]:
+def serve_chat_completions(reply_for: Callable[[str], Reply]) -> Iterator[StubServer]:
     server_state: StubServer
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server naming)
+        def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"{}")
             text, images = _flatten(body.get("messages", []))
             server_state.requests.append(ReceivedRequest(text, images, body))
-            if delay_s:
-                time.sleep(delay_s)
             reply = reply_for(text)
+            if reply is DROP_CONNECTION:
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return
             if isinstance(reply, int):
                 payload = json.dumps({"error": {"message": f"stub failure {reply}", "type": "server_error"}}).encode()
                 self.send_response(reply)
@@ -75,8 +79,11 @@ def serve_chat_completions(reply_for: Callable[[str], Reply], *, delay_s: float 
                         "choices": [
                             {"index": 0, "message": {"role": "assistant", "content": reply}, "finish_reason": "stop"}
                         ],
-                        "usage": {"prompt_tokens": len(text) // 4, "completion_tokens": len(reply) // 4,
-                                  "total_tokens": (len(text) + len(reply)) // 4},
+                        "usage": {
+                            "prompt_tokens": len(text) // 4,
+                            "completion_tokens": len(reply) // 4,
+                            "total_tokens": (len(text) + len(reply)) // 4,
+                        },
                     }
                 ).encode()
                 self.send_response(200)
