@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -151,3 +152,33 @@ def assert_metrics(run: LmmsEvalRun, task: str, expected: Mapping[str, float]) -
 
 def longer_answer(case: TruthCase) -> str:
     return "A" if len(case.answer1_text.strip()) >= len(case.answer2_text.strip()) else "B"
+
+
+def require_modules(*modules: str) -> None:
+    # find_spec, not import: qwen_vl_utils cannot be imported here without torchvision.
+    missing = [name for name in modules if importlib.util.find_spec(name) is None]
+    if missing:
+        pytest.skip(f"needs {', '.join(missing)} (lmms-eval's local-model classes import them)")
+
+
+def _build_once(tmp_path_factory: pytest.TempPathFactory, builder_name: str, name: str) -> Path:
+    require_modules("transformers", "tokenizers")
+    from tests import tiny_models
+
+    return getattr(tiny_models, builder_name)(tmp_path_factory.mktemp(name))
+
+
+@pytest.fixture(scope="session")
+def tiny_qwen2_5_vl(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random Qwen2.5-VL checkpoint built offline (tests/tiny_models.py), once per session."""
+    return _build_once(tmp_path_factory, "build_tiny_qwen2_5_vl", "tiny-qwen2_5_vl")
+
+
+@pytest.fixture(scope="session")
+def tiny_qwen2_vl(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _build_once(tmp_path_factory, "build_tiny_qwen2_vl", "tiny-qwen2_vl")
+
+
+@pytest.fixture(scope="session")
+def tiny_llava(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _build_once(tmp_path_factory, "build_tiny_llava", "tiny-llava")

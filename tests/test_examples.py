@@ -17,6 +17,7 @@ from tests.conftest import (
     assert_metrics,
     expected_metrics,
     longer_answer,
+    require_modules,
 )
 from tests.openai_stub import serve_chat_completions
 
@@ -56,6 +57,22 @@ def test_sample_example(tmp_path: Path, sample_truth) -> None:
         sample_truth, lambda case: dict.fromkeys(DIMENSIONS, longer_answer(case)), lambda case: False
     )
     assert_metrics(run, "med_rewardbench_sample", expected)
+
+
+@pytest.mark.tiny_model
+def test_gpu_example_command_line_runs_on_a_tiny_checkpoint(tmp_path: Path, tiny_qwen2_5_vl: Path) -> None:
+    # The same script a GPU user runs, pointed at a tiny random Qwen2.5-VL on the CPU.
+    require_modules("decord", "qwen_vl_utils")
+    from tests.tiny_models import shim_env
+
+    env = {"PRETRAINED": str(tiny_qwen2_5_vl), "DEVICE": "cpu", "TASKS": "med_rewardbench_sample", **shim_env(tmp_path)}
+    run = run_example("judge_with_qwen2_5_vl.sh", tmp_path, env, "--limit", "2", "--gen_kwargs", "max_new_tokens=8")
+    logged = run.samples["med_rewardbench_sample"]
+    assert len(logged) == 2
+    assert all(
+        json.loads(sample["filtered_resps"][0])["status"] in {"ok", "partial", "unparseable"} for sample in logged
+    )
+    assert "Traceback" not in run.output
 
 
 def test_api_judge_example(tmp_path: Path, sample_truth) -> None:

@@ -10,10 +10,8 @@ verdict filter, and failures to parse are counted in ``parse_failure_rate``.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +20,7 @@ import pytest
 from med_rewardbench_tasks.lmms_eval_tasks import VERDICT_RECORD_KEY, encode_verdict
 from med_rewardbench_tasks.parsing import parse_verdict
 from tests import tiny_models
-from tests.conftest import DIMENSIONS, LmmsEvalRun, run_lmms_eval
+from tests.conftest import DIMENSIONS, LmmsEvalRun, require_modules, run_lmms_eval
 
 pytestmark = [pytest.mark.integration, pytest.mark.tiny_model]
 
@@ -73,33 +71,6 @@ CASES = [
 ]
 
 
-def _require(*modules: str) -> None:
-    # find_spec, not import: qwen_vl_utils cannot be imported here without torchvision.
-    missing = [name for name in modules if importlib.util.find_spec(name) is None]
-    if missing:
-        pytest.skip(f"needs {', '.join(missing)} (lmms-eval's local-model classes import them)")
-
-
-def _build_once(tmp_path_factory: pytest.TempPathFactory, builder: Callable[[Path], Path], name: str) -> Path:
-    _require("transformers", "tokenizers")
-    return builder(tmp_path_factory.mktemp(name))
-
-
-@pytest.fixture(scope="session")
-def tiny_qwen2_5_vl(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _build_once(tmp_path_factory, tiny_models.build_tiny_qwen2_5_vl, "tiny-qwen2_5_vl")
-
-
-@pytest.fixture(scope="session")
-def tiny_qwen2_vl(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _build_once(tmp_path_factory, tiny_models.build_tiny_qwen2_vl, "tiny-qwen2_vl")
-
-
-@pytest.fixture(scope="session")
-def tiny_llava(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _build_once(tmp_path_factory, tiny_models.build_tiny_llava, "tiny-llava")
-
-
 def _resolved_kind(model: str, force_simple: bool) -> str:
     from lmms_eval.models import MODEL_REGISTRY_V2
 
@@ -131,7 +102,7 @@ def _output_tokens(sample: dict) -> list[int] | None:
 def test_lmms_eval_model_class_runs_the_benchmark(
     case: ModelCase, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
-    _require("lmms_eval", "decord", *(["qwen_vl_utils"] if case.needs_shim else []))
+    require_modules("lmms_eval", "decord", *(["qwen_vl_utils"] if case.needs_shim else []))
     # The class this case exercises, as lmms-eval resolves it (nothing in the run logs it).
     assert _resolved_kind(case.model, case.force_simple) == case.kind
     checkpoint = request.getfixturevalue(case.checkpoint)
