@@ -6,7 +6,8 @@ with the judge's parsed picks. Every metric is a ratio of per-case sums,
 the reports compute identical values from the same judgments, and a bootstrap that
 resamples *cases* moves a case's six dimensions and both of its orders together.
 
-Metrics (``d`` is a dimension; ``mean_*`` averages the six dimensions per case):
+Metrics (``d`` is a dimension; ``mean_*`` pools the six dimensions, which for the
+accuracies is exactly the mean of the six):
 
 * ``d_acc`` — the judge named the expert's winner, in the original order. As in the paper,
   a dimension the judge did not state counts as wrong.
@@ -14,12 +15,13 @@ Metrics (``d`` is a dimension; ``mean_*`` averages the six dimensions per case):
 * ``d_swapped_acc`` — accuracy when the answers are shown the other way round.
 * ``d_strict_acc`` — right in both orders.
 * ``d_consistency`` — the same underlying answer picked in both orders.
-* ``d_first_position_rate`` — in the original order, the judge picked the answer shown
-  first (A). An always-A judge scores 1; a judge that is always right scores the experts'
-  A-rate, ``d_expert_first_position_rate``.
-* ``d_longer_pick_rate`` — the judge picked the longer of the two answers, over
-  presentations whose answers differ in length; ``d_expert_longer_rate`` is how often the
-  experts' winner was the longer one.
+* ``d_first_position_rate`` — in the original order, of the winners the judge stated, the
+  share that went to the answer shown first (A). An always-A judge scores 1; a judge that
+  is always right scores the experts' A-rate, ``d_expert_first_position_rate``. Unstated
+  winners are left out: a parse failure is not a preference (``parse_failure_rate`` counts them).
+* ``d_longer_pick_rate`` — of the winners the judge stated on presentations whose answers
+  differ in length, the share that went to the longer answer; ``d_expert_longer_rate`` is
+  how often the experts' winner was the longer one.
 """
 
 from __future__ import annotations
@@ -162,7 +164,8 @@ def _case_terms(original: Judgment | None, swapped: Judgment | None) -> dict[str
     terms: dict[str, Term] = {}
     for d in DIMENSIONS:
         terms[f"{d}_acc"] = _term(original and original.correct(d))
-        terms[f"{d}_first_position_rate"] = _term(original and original.choices.get(d) == "A")
+        stated_first = None if original is None else original.choices.get(d)
+        terms[f"{d}_first_position_rate"] = _term(None if stated_first is None else stated_first == "A")
         terms[f"{d}_expert_first_position_rate"] = _term(original and original.presentation.expert[d] == "A")
         terms[f"{d}_swapped_acc"] = _term(swapped and swapped.correct(d))
         if original is not None and swapped is not None:
@@ -170,19 +173,22 @@ def _case_terms(original: Judgment | None, swapped: Judgment | None) -> dict[str
             terms[f"{d}_consistency"] = _term(_consistent(original, swapped, d))
         else:
             terms[f"{d}_strict_acc"] = terms[f"{d}_consistency"] = _term(None)
+        stated = [j for j in with_longer if j.choices.get(d) is not None]
         terms[f"{d}_longer_pick_rate"] = (
-            float(sum(j.choices.get(d) == j.presentation.longer for j in with_longer)),
-            float(len(with_longer)),
+            float(sum(j.choices.get(d) == j.presentation.longer for j in stated)),
+            float(len(stated)),
         )
         terms[f"{d}_expert_longer_rate"] = (
             float(sum(j.presentation.expert[d] == j.presentation.longer for j in with_longer)),
             float(len(with_longer)),
         )
-    # A mean metric averages the six dimensions case by case; their denominators never differ.
+    # A mean metric pools the six dimensions' terms. Where their denominators are equal (the
+    # accuracies, consistency) that is exactly the mean of the six rates; the rates over stated
+    # picks become the share of all stated picks.
     for measure in ("acc", *SWAP_MEASURES, *LENGTH_MEASURES, *REFERENCE_MEASURES):
         parts = [terms[f"{d}_{measure}"] for d in DIMENSIONS]
         name = MEAN_ACCURACY_METRIC if measure == "acc" else f"mean_{measure}"
-        terms[name] = (sum(numerator for numerator, _ in parts) / len(parts), parts[0][1])
+        terms[name] = (sum(numerator for numerator, _ in parts), sum(denominator for _, denominator in parts))
     terms[PARSE_FAILURE_METRIC] = (float(sum(not j.parsed for j in judged)), float(len(judged)))
     return terms
 
@@ -197,6 +203,9 @@ def case_ratios(judgments: Iterable[Judgment]) -> CaseRatios:
                 f"case {judgment.presentation.case_key} judged twice in the {judgment.presentation.order} order"
             )
         orders[judgment.presentation.order] = judgment
+    # Cases in key order, so a bootstrap draw (and so every interval) does not depend on the
+    # order the judgments arrived in (lmms-eval's, a report's, a rescore's).
+    by_case = dict(sorted(by_case.items()))
     numerators: dict[str, list[float]] = {name: [] for name in ALL_METRICS}
     denominators: dict[str, list[float]] = {name: [] for name in ALL_METRICS}
     for orders in by_case.values():
@@ -249,6 +258,8 @@ def bootstrap_intervals(
         numerators = np.asarray(ratios.numerators[name])[draws].sum(axis=1)
         denominators = np.asarray(ratios.denominators[name])[draws].sum(axis=1)
         valid = denominators > 0
+        if not valid.any():
+            continue
         values = numerators[valid] / denominators[valid]
         low, high = np.quantile(values, [tail, 1.0 - tail])
         intervals[name] = (float(low), float(high))
@@ -298,6 +309,12 @@ def presentation_record(presentation: Presentation) -> dict[str, object]:
 
 
 def presentation_from_record(record: Mapping[str, object]) -> Presentation:
+    """The inverse of :func:`presentation_record`; a malformed record raises ValueError."""
+    if not isinstance(record, Mapping):
+        raise ValueError(f"a presentation record must be an object, got {type(record).__name__}")
+    missing = [key for key in ("question_id", "organ", "order", "winners") if record.get(key) is None]
+    if missing:
+        raise ValueError(f"presentation record lacks {', '.join(missing)}")
     order = record["order"]
     if order not in ORDERS:
         raise ValueError(f"order must be one of {ORDERS}, not {order!r}")
@@ -325,11 +342,14 @@ def _letters(choices: Mapping[Dimension, Winner | None]) -> str:
 def _from_letters(letters: str) -> dict[Dimension, Winner | None]:
     if len(letters) != len(DIMENSIONS) or set(letters) - {"A", "B", "-"}:
         raise ValueError(f"expected six of A, B or -, got {letters!r}")
-    return {d: (None if c == "-" else c) for d, c in zip(DIMENSIONS, letters)}  # type: ignore[misc]
+    return {d: (None if c == "-" else c) for d, c in zip(DIMENSIONS, letters, strict=True)}  # type: ignore[misc]
 
 
 def encode_judgment(judgment: Judgment) -> tuple[object, ...]:
-    """A compact, hashable form: (organ, question_id, order, expert letters, judge letters, parsed, longer, department)."""
+    """A compact, hashable form.
+
+    (organ, question_id, order, expert letters, judge letters, parsed, longer, department).
+    """
     p = judgment.presentation
     return (
         p.organ,
@@ -347,6 +367,12 @@ def decode_judgment(code: Sequence[object]) -> Judgment:
     organ, question_id, order, expert, choices, parsed, longer, department = code
     if order not in ORDERS:
         raise ValueError(f"order must be one of {ORDERS}, not {order!r}")
+    if longer not in ("A", "B", "-"):
+        raise ValueError(f"longer must be A, B or -, not {longer!r}")
+    if parsed not in (0, 1, True, False):
+        raise ValueError(f"parsed must be 0 or 1, not {parsed!r}")
+    if question_id is None or organ is None:
+        raise ValueError("a judgment needs its organ and question_id")
     expert_choices = _from_letters(str(expert))
     if None in expert_choices.values():
         raise ValueError(f"expert winners must all be A or B, got {expert!r}")
