@@ -1,0 +1,495 @@
+"""Reading lmms-eval output folders back into Med-RewardBench judgments.
+
+lmms-eval (0.7.3, ``--output_path OUT --log_samples``) writes, somewhere under ``OUT``
+(directly, or in a ``<model_name_sanitized>/`` subfolder), one ``<date_id>_results.json``
+per run and one ``<date_id>_samples_<task>.jsonl`` per task of that run. This module finds
+those files, pairs each results file with the samples files of the same run (same folder,
+same ``date_id``), labels the run with a readable model name and turns every logged sample
+into a :class:`~med_rewardbench_tasks.metrics.Judgment`:
+
+* ``target`` is the case record written by ``doc_to_target``
+  (:func:`~med_rewardbench_tasks.metrics.presentation_from_record`);
+* ``filtered_resps[0]`` is the verdict record written by the ``VerdictFilter``
+  (:func:`~med_rewardbench_tasks.lmms_eval_tasks.decode_verdict`);
+* ``resps[0]`` is the judge's raw output, kept for ``med-rewardbench rescore``.
+
+A run's tasks are pooled by *dataset* (the 13 organ tasks form the benchmark; the shipped
+sample is its own dataset) and by *variant* (plain tasks, or the ``*_swap*`` tasks that show
+every case in both orders). Each case keeps its organ, so per-organ tables come from the
+pooled set.
+
+Malformed input is refused with an error naming the file and the line: a sample that cannot
+be read is never skipped, because dropping it would change every denominator.
+Nothing here does any work at import time.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final, Literal
+
+from med_rewardbench_tasks.lmms_eval_tasks import VERDICT_RECORD_KEY, decode_verdict
+from med_rewardbench_tasks.metrics import Judgment, Presentation, presentation_from_record
+from med_rewardbench_tasks.parsing import Verdict
+
+Variant = Literal["plain", "swap"]
+Dataset = Literal["benchmark", "sample"]
+
+TASK_PREFIX: Final = "med_rewardbench"
+SAMPLE_TASK_PREFIX: Final = "med_rewardbench_sample"
+RESULTS_RE: Final = re.compile(r"^(?P<date_id>.+?)_results\.json$")
+SAMPLES_RE: Final = re.compile(r"^(?P<date_id>.+?)_samples_(?P<task>.+)\.jsonl$")
+
+# model_args keys that name the judge; the first one present becomes the label's detail.
+_IDENTITY_ARGS: Final = ("pretrained", "model", "model_version", "model_name", "model_id", "model_path")
+# model_args that must never reach a report (API keys travel in model_args).
+_SECRET_WORDS: Final = ("key", "token", "secret", "password", "auth")
+
+
+class RunReadError(ValueError):
+    """An lmms-eval output cannot be read honestly; the message names the file (and line)."""
+
+
+# ---------------------------------------------------------------------------------------
+# Task names
+# ---------------------------------------------------------------------------------------
+def is_benchmark_task(task: str) -> bool:
+    """A task of this package (other tasks of a suite run are not ours to score)."""
+    return task == TASK_PREFIX or task.startswith(f"{TASK_PREFIX}_")
+
+
+def task_variant(task: str) -> Variant:
+    """``med_rewardbench_swap_<organ>`` and ``med_rewardbench_sample_swap`` show each case in both orders."""
+    return "swap" if "swap" in task.split("_") else "plain"
+
+
+def task_dataset(task: str) -> Dataset:
+    """The shipped synthetic sample is a dataset of its own; it must never be pooled with the benchmark."""
+    return "sample" if task.startswith(SAMPLE_TASK_PREFIX) else "benchmark"
+
+
+# ---------------------------------------------------------------------------------------
+# Samples
+# ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LoggedSample:
+    """One line of a samples log: the case as shown, the raw output and the verdict lmms-eval scored."""
+
+    path: Path
+    line: int
+    task: str
+    doc_id: int
+    presentation: Presentation
+    raw_output: str | None  # None only when lmms-eval logged no raw output at all
+    verdict: Verdict
+    policy: str | None  # lone-verdict policy of the verdict record; None when no record was logged
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.line}"
+
+    @property
+    def judgment(self) -> Judgment:
+        return Judgment.from_verdict(self.presentation, self.verdict)
+
+
+@dataclass(frozen=True)
+class TaskLog:
+    """Every logged sample of one task in one run, in ``doc_id`` order (the order lmms-eval aggregates in)."""
+
+    task: str
+    path: Path
+    samples: tuple[LoggedSample, ...]
+
+    @property
+    def variant(self) -> Variant:
+        return task_variant(self.task)
+
+    @property
+    def dataset(self) -> Dataset:
+        return task_dataset(self.task)
+
+
+def _first_output(value: Any, *, key: str, where: str) -> str:
+    """The first output of a ``resps``/``filtered_resps`` entry (lmms-eval nests it one level for some outputs)."""
+    if isinstance(value, list) and value and isinstance(value[0], list):
+        value = value[0]
+    if not isinstance(value, list) or not value:
+        raise RunReadError(f"{where}: {key} must be a non-empty list, got {value!r:.80}")
+    first = value[0]
+    if not isinstance(first, str):
+        raise RunReadError(f"{where}: {key}[0] must be a string, got {type(first).__name__}")
+    return first
+
+
+def _verdict_record(filtered_output: str) -> dict[str, Any] | None:
+    """The VerdictFilter's record, or None when the filtered output is raw judge text."""
+    try:
+        record = json.loads(filtered_output)
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) and record.get(VERDICT_RECORD_KEY) is True else None
+
+
+def parse_sample_line(text: str, *, path: Path, line: int, task: str) -> LoggedSample:
+    """One samples-log line as a :class:`LoggedSample`; any defect raises naming ``path:line``."""
+    where = f"{path}:{line}"
+    try:
+        sample = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise RunReadError(f"{where}: not valid JSON ({error.msg})") from error
+    if not isinstance(sample, dict):
+        raise RunReadError(f"{where}: expected a JSON object, got {type(sample).__name__}")
+    doc_id = sample.get("doc_id")
+    if not isinstance(doc_id, int) or isinstance(doc_id, bool):
+        raise RunReadError(f"{where}: doc_id must be an integer, got {doc_id!r}")
+    presentation = _presentation(sample.get("target"), where=where)
+    if presentation.order == "swapped" and task_variant(task) != "swap":
+        raise RunReadError(f"{where}: a swapped presentation in task {task!r}, which is not a swap task")
+    filtered = _first_output(sample.get("filtered_resps"), key="filtered_resps", where=where)
+    record = _verdict_record(filtered)
+    if "resps" in sample:
+        raw: str | None = _first_output(sample["resps"], key="resps", where=where)
+    else:
+        # lmms-eval leaves resps out when it equals filtered_resps: then the filtered output is
+        # the raw text (a YAML without our filter); a verdict record means the raw text is lost.
+        raw = None if record is not None else filtered
+    try:
+        verdict = decode_verdict(filtered)
+    except (KeyError, TypeError, ValueError) as error:
+        raise RunReadError(f"{where}: filtered_resps[0] is not a readable verdict record ({error!r})") from error
+    return LoggedSample(
+        path=path,
+        line=line,
+        task=task,
+        doc_id=doc_id,
+        presentation=presentation,
+        raw_output=raw,
+        verdict=verdict,
+        policy=None if record is None else _optional_text(record.get("lone_verdict_policy")),
+    )
+
+
+def _optional_text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _presentation(target: Any, *, where: str) -> Presentation:
+    if not isinstance(target, str):
+        raise RunReadError(f"{where}: target must be the JSON case record written by doc_to_target, got {target!r:.80}")
+    try:
+        record = json.loads(target)
+    except json.JSONDecodeError as error:
+        raise RunReadError(f"{where}: target is not JSON ({error.msg}): {target!r:.80}") from error
+    if not isinstance(record, dict):
+        raise RunReadError(f"{where}: target must be a JSON object, got {target!r:.80}")
+    try:
+        return presentation_from_record(record)
+    except KeyError as error:
+        raise RunReadError(f"{where}: target has no {error.args[0]!r}") from error
+    except (TypeError, ValueError) as error:
+        raise RunReadError(f"{where}: target is not a Med-RewardBench case record: {error}") from error
+
+
+def read_samples_file(path: Path, task: str | None = None) -> TaskLog:
+    """Every sample of one samples log, sorted by ``doc_id``; the task defaults to the one in the file name."""
+    if task is None:
+        match = SAMPLES_RE.match(path.name)
+        if match is None:
+            raise RunReadError(f"{path}: not an lmms-eval samples file (<date_id>_samples_<task>.jsonl)")
+        task = match["task"]
+    samples: list[LoggedSample] = []
+    seen: dict[int, int] = {}
+    with path.open(encoding="utf-8") as handle:
+        for line_number, text in enumerate(handle, start=1):
+            if not text.strip():
+                continue
+            sample = parse_sample_line(text, path=path, line=line_number, task=task)
+            if sample.doc_id in seen:
+                raise RunReadError(
+                    f"{path}:{line_number}: doc_id {sample.doc_id} already logged on line {seen[sample.doc_id]}"
+                )
+            seen[sample.doc_id] = line_number
+            samples.append(sample)
+    if not samples:
+        raise RunReadError(f"{path}: no samples logged")
+    return TaskLog(task, path, tuple(sorted(samples, key=lambda sample: sample.doc_id)))
+
+
+# ---------------------------------------------------------------------------------------
+# Runs
+# ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Run:
+    """One lmms-eval invocation: its results file (when found) and the samples of its Med-RewardBench tasks."""
+
+    label: str
+    date_id: str
+    directory: Path
+    results_path: Path | None
+    results: Mapping[str, Any] | None
+    tasks: tuple[TaskLog, ...]  # sorted by task name
+    ignored_tasks: tuple[str, ...] = ()  # other tasks of the same run (e.g. a suite's), not scored here
+
+    def task(self, name: str) -> TaskLog:
+        for log in self.tasks:
+            if log.task == name:
+                return log
+        raise KeyError(name)
+
+    def logged_metrics(self, task: str) -> dict[str, float]:
+        """What lmms-eval reported for a task or group, keys without the ``,<filter>`` suffix."""
+        if self.results is None:
+            return {}
+        section = self.results.get("results", {}).get(task) or self.results.get("groups", {}).get(task) or {}
+        return {
+            key.split(",", 1)[0]: value
+            for key, value in section.items()
+            if "," in key and isinstance(value, (int, float)) and not isinstance(value, bool)
+        }
+
+    def datasets(self) -> tuple[Dataset, ...]:
+        present = {log.dataset for log in self.tasks}
+        return tuple(dataset for dataset in ("benchmark", "sample") if dataset in present)
+
+    def pool(self, dataset: Dataset, variant: Variant) -> tuple[LoggedSample, ...]:
+        """The samples of every task of one dataset and variant, as one set (organ tasks form the group)."""
+        return pool_samples(log for log in self.tasks if log.dataset == dataset and log.variant == variant)
+
+
+def pool_samples(logs: Iterable[TaskLog]) -> tuple[LoggedSample, ...]:
+    """Concatenate task logs (in task-name order), refusing a case presented twice in the same order."""
+    pooled: list[LoggedSample] = []
+    seen: dict[tuple[str, str, str], LoggedSample] = {}
+    for log in sorted(logs, key=lambda log: log.task):
+        for sample in log.samples:
+            key = (*sample.presentation.case_key, sample.presentation.order)
+            if key in seen:
+                raise RunReadError(
+                    f"{sample.where}: case {sample.presentation.organ}/{sample.presentation.question_id} "
+                    f"({sample.presentation.order} order) was already judged at {seen[key].where}"
+                )
+            seen[key] = sample
+            pooled.append(sample)
+    return tuple(pooled)
+
+
+def judgments(samples: Iterable[LoggedSample]) -> list[Judgment]:
+    return [sample.judgment for sample in samples]
+
+
+def _model_args(raw: Any) -> list[tuple[str, str]]:
+    if isinstance(raw, Mapping):
+        return [(str(key), str(value)) for key, value in raw.items()]
+    if not isinstance(raw, str) or not raw.strip():
+        return []
+    pairs = []
+    for part in raw.split(","):
+        key, _, value = part.partition("=")
+        if key.strip():
+            pairs.append((key.strip(), value.strip()))
+    return pairs
+
+
+def model_label(results: Mapping[str, Any]) -> str | None:
+    """A readable judge name from a results file: ``qwen2_5_vl (Qwen/Qwen2.5-VL-7B-Instruct)``,
+    ``med_rewardbench_baseline (strategy=longer_answer)``. Secrets in ``model_args`` are never shown."""
+    config = results.get("config")
+    config = config if isinstance(config, Mapping) else {}
+    model = config.get("model") or results.get("model_source") or results.get("model_name")
+    if not model:
+        return None
+    args = [(key, value) for key, value in _model_args(config.get("model_args")) if value]
+    args = [(key, value) for key, value in args if not any(word in key.lower() for word in _SECRET_WORDS)]
+    identity = dict(args)
+    for key in _IDENTITY_ARGS:
+        if identity.get(key):
+            return f"{model} ({identity[key]})"
+    if args:
+        return f"{model} ({', '.join(f'{key}={value}' for key, value in args)})"
+    return str(model)
+
+
+def _read_results(path: Path) -> Mapping[str, Any]:
+    try:
+        results = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise RunReadError(f"{path}:{error.lineno}: not valid JSON ({error.msg})") from error
+    if not isinstance(results, dict) or not isinstance(results.get("results"), dict):
+        raise RunReadError(f"{path}: not an lmms-eval results file (no 'results' object)")
+    return results
+
+
+def _result_tasks(results: Mapping[str, Any]) -> list[str]:
+    """Tasks (not groups) a results file reports."""
+    groups = set(results.get("groups") or {})
+    groups |= {name for name, members in (results.get("group_subtasks") or {}).items() if members}
+    return [name for name in results["results"] if name not in groups]
+
+
+@dataclass
+class _RunFiles:
+    results: Path | None = None
+    samples: dict[str, Path] = field(default_factory=dict)
+    complete: bool = False  # every samples file of the run was collected (a results file or a folder was given)
+
+
+def _collect(paths: Iterable[Path]) -> dict[tuple[Path, str], _RunFiles]:
+    runs: dict[tuple[Path, str], _RunFiles] = {}
+
+    def entry(path: Path, date_id: str) -> _RunFiles:
+        return runs.setdefault((path.parent.resolve(), date_id), _RunFiles())
+
+    def add_folder(folder: Path, date_id: str | None) -> None:
+        for candidate in sorted(folder.iterdir()):
+            match = SAMPLES_RE.match(candidate.name)
+            if candidate.is_file() and match and (date_id is None or match["date_id"] == date_id):
+                entry(candidate, match["date_id"]).samples[match["task"]] = candidate
+
+    for path in paths:
+        if not path.exists():
+            raise RunReadError(f"{path}: no such file or directory")
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.is_file())
+            for candidate in files:
+                if match := RESULTS_RE.match(candidate.name):
+                    found = entry(candidate, match["date_id"])
+                    found.results, found.complete = candidate, True
+                elif match := SAMPLES_RE.match(candidate.name):
+                    found = entry(candidate, match["date_id"])
+                    found.samples[match["task"]] = candidate
+                    found.complete = True
+            continue
+        if match := RESULTS_RE.match(path.name):
+            found = entry(path, match["date_id"])
+            found.results, found.complete = path, True
+            add_folder(path.parent, match["date_id"])
+        elif match := SAMPLES_RE.match(path.name):
+            found = entry(path, match["date_id"])
+            found.samples[match["task"]] = path
+            results = path.parent / f"{match['date_id']}_results.json"
+            if results.is_file():
+                found.results = results
+        else:
+            raise RunReadError(
+                f"{path}: neither an lmms-eval results file (<date_id>_results.json) "
+                "nor a samples file (<date_id>_samples_<task>.jsonl)"
+            )
+    return runs
+
+
+@dataclass(frozen=True)
+class FoundRuns:
+    runs: tuple[Run, ...]
+    notes: tuple[str, ...]  # what was found but not scored, for the user to see
+
+
+def find_runs(paths: Sequence[Path]) -> FoundRuns:
+    """Every run under the given results files, samples files and folders (searched recursively).
+
+    A results file or a folder brings every samples file of its runs; a samples file given on
+    its own brings only itself (with its run's results file, when there is one, for the label).
+    A run whose results list a Med-RewardBench task with no samples log is refused: its
+    numbers could not be recomputed.
+    """
+    notes: list[str] = []
+    runs: list[Run] = []
+    for (directory, date_id), files in sorted(_collect(paths).items(), key=lambda item: (str(item[0][0]), item[0][1])):
+        results = _read_results(files.results) if files.results else None
+        ours = {task: path for task, path in files.samples.items() if is_benchmark_task(task)}
+        ignored = tuple(sorted(set(files.samples) - set(ours)))
+        where = files.results or next(iter(files.samples.values()))
+        if results is not None and files.complete:
+            missing = [task for task in _result_tasks(results) if is_benchmark_task(task) and task not in ours]
+            if missing:
+                raise RunReadError(
+                    f"{files.results}: no samples log for task(s) {', '.join(missing)} "
+                    f"(expected {date_id}_samples_<task>.jsonl beside it; run lmms-eval with --log_samples)"
+                )
+        if not ours:
+            if results is not None and any(is_benchmark_task(task) for task in _result_tasks(results)):
+                raise RunReadError(f"{where}: no samples logged (run lmms-eval with --log_samples)")
+            notes.append(f"{where}: no Med-RewardBench task in this run; not scored")
+            continue
+        if ignored:
+            notes.append(f"run {date_id} in {directory}: other tasks not scored here: {', '.join(ignored)}")
+        label = (model_label(results) if results else None) or f"{directory.name} run {date_id}"
+        logs = tuple(read_samples_file(ours[task], task) for task in sorted(ours))
+        runs.append(Run(label, date_id, directory, files.results, results, logs, ignored))
+    if not runs:
+        raise RunReadError(f"no Med-RewardBench samples logs found in {', '.join(map(str, paths))}")
+    return FoundRuns(tuple(runs), tuple(notes))
+
+
+# ---------------------------------------------------------------------------------------
+# Evaluations: what one judge did on one dataset
+# ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Evaluation:
+    """One judge on one dataset in one run: its plain tasks pooled, and its swap tasks pooled."""
+
+    label: str
+    run: Run
+    dataset: Dataset
+    plain: tuple[LoggedSample, ...]
+    swap: tuple[LoggedSample, ...]
+
+    @property
+    def samples(self) -> tuple[LoggedSample, ...]:
+        return self.plain + self.swap
+
+    @property
+    def tasks(self) -> tuple[str, ...]:
+        return tuple(sorted({sample.task for sample in self.samples}))
+
+    def plain_judgments(self) -> list[Judgment]:
+        return judgments(self.plain)
+
+    def swap_judgments(self) -> list[Judgment]:
+        return judgments(self.swap)
+
+    def accuracy_judgments(self) -> list[Judgment]:
+        """The benchmark as judged: the plain tasks, or the swap tasks' original order when only those ran."""
+        return self.plain_judgments() if self.plain else self.swap_judgments()
+
+    def policies(self) -> tuple[str, ...]:
+        """Lone-verdict policies the verdicts were parsed with (``raw text`` when no verdict record was logged)."""
+        return tuple(sorted({sample.policy or "raw text" for sample in self.samples}))
+
+
+def evaluations(runs: Sequence[Run]) -> list[Evaluation]:
+    """Split runs into evaluations with unique labels (a run's date is added where two labels collide)."""
+    found: list[Evaluation] = []
+    for run in runs:
+        datasets = run.datasets()
+        for dataset in datasets:
+            label = run.label if len(datasets) == 1 or dataset == "benchmark" else f"{run.label} [sample]"
+            found.append(Evaluation(label, run, dataset, run.pool(dataset, "plain"), run.pool(dataset, "swap")))
+    return _unique_labels(found)
+
+
+def _unique_labels(found: list[Evaluation]) -> list[Evaluation]:
+    counts: dict[str, int] = {}
+    for evaluation in found:
+        counts[evaluation.label] = counts.get(evaluation.label, 0) + 1
+    relabelled = [
+        evaluation
+        if counts[evaluation.label] == 1
+        else _relabel(evaluation, f"{evaluation.label} @ {evaluation.run.date_id}")
+        for evaluation in found
+    ]
+    seen: dict[str, int] = {}
+    unique = []
+    for evaluation in relabelled:
+        seen[evaluation.label] = seen.get(evaluation.label, 0) + 1
+        n = seen[evaluation.label]
+        unique.append(evaluation if n == 1 else _relabel(evaluation, f"{evaluation.label} #{n}"))
+    return unique
+
+
+def _relabel(evaluation: Evaluation, label: str) -> Evaluation:
+    return Evaluation(label, evaluation.run, evaluation.dataset, evaluation.plain, evaluation.swap)
