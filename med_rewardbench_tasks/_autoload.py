@@ -12,6 +12,12 @@ with lmms-eval's defaults also indexes this package's task folder, after lmms-ev
 folders and the user's ``--include_path`` (those win any name clash). If lmms-eval's
 internals are not what this expects, the wrapper is not installed and one line on stderr
 says to pass ``--include_path`` instead. ``MED_REWARDBENCH_TASKS_AUTOLOAD=0`` turns it off.
+
+The standard mechanism makes all of this unnecessary: an lmms-eval that reads the
+``lmms_eval.tasks`` entry point group (``upstream/`` proposes it; such an lmms-eval marks
+``lmms_eval.tasks`` with ``TASK_ENTRY_POINT_GROUP = "lmms_eval.tasks"``) indexes the folder
+this package declares there (``med_rewardbench_tasks.registration:task_directories``).
+When both are in place the hook steps aside silently: no wrapper, no message.
 """
 
 from __future__ import annotations
@@ -28,6 +34,10 @@ if TYPE_CHECKING:
 OPT_OUT_ENV = "MED_REWARDBENCH_TASKS_AUTOLOAD"
 TASKS_MODULE = "lmms_eval.tasks"
 _WRAPPED_FLAG = "__med_rewardbench_tasks_wrapped__"
+# The standard mechanism: the entry point group, and the marker an lmms-eval that reads it sets.
+TASK_ENTRY_POINT_GROUP = "lmms_eval.tasks"
+ENTRY_POINT_MARKER = "TASK_ENTRY_POINT_GROUP"
+_PACKAGE = "med_rewardbench_tasks"
 
 
 def enabled() -> bool:
@@ -98,13 +108,35 @@ def with_task_directory(include_path: Any, directory: str) -> Any:
     return paths
 
 
+def reads_task_entry_points(tasks_module: Any) -> bool:
+    """Whether this lmms-eval indexes the task folders of the ``lmms_eval.tasks`` entry point group itself."""
+    return getattr(tasks_module, ENTRY_POINT_MARKER, None) == TASK_ENTRY_POINT_GROUP
+
+
+def entry_point_declared() -> bool:
+    """Whether this package's entry point is in the group (it is not in an install older than the declaration)."""
+    from importlib.metadata import entry_points
+
+    try:
+        declared = entry_points(group=TASK_ENTRY_POINT_GROUP)
+    except Exception:  # unreadable metadata of some other distribution
+        return False
+    return any(ep.value.split(":")[0].strip().split(".")[0] == _PACKAGE for ep in declared)
+
+
 def register_with(tasks_module: Any) -> bool:
-    """Wrap ``tasks_module.TaskManager.initialize_tasks``; step aside (with a warning) if it is not as expected."""
+    """Wrap ``tasks_module.TaskManager.initialize_tasks``; step aside (with a warning) if it is not as expected.
+
+    Where lmms-eval reads the ``lmms_eval.tasks`` entry points and this package declares
+    one, lmms-eval finds the tasks itself: nothing is wrapped and nothing is printed.
+    """
     import functools
     import inspect
 
     from med_rewardbench_tasks.registration import task_directory
 
+    if reads_task_entry_points(tasks_module) and entry_point_declared():
+        return True
     manager = getattr(tasks_module, "TaskManager", None)
     initialize = getattr(manager, "initialize_tasks", None)
     if initialize is None:

@@ -8,3 +8,13 @@ import os
 def task_directory() -> str:
     """The folder to give lmms-eval as ``--include_path`` (the installed ``task_yamls/``)."""
     return os.path.join(os.path.dirname(os.path.abspath(__file__)), "tasks")
+
+
+def task_directories() -> list[str]:
+    """Entry-point target for lmms-eval's ``lmms_eval.tasks`` group: the task folders to index.
+
+    An lmms-eval that reads that group (see ``upstream/``) calls this and indexes the
+    returned folders next to its own tasks, so no ``--include_path`` and no start-up hook
+    are needed.
+    """
+    return [task_directory()]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import types
 from typing import Any
@@ -118,3 +119,86 @@ def test_opt_out(clean_meta_path: None, monkeypatch: pytest.MonkeyPatch, value: 
 def test_install_never_raises(clean_meta_path: None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "lmms_eval.tasks", object())  # not even a module
     _autoload.install()
+
+
+# ---------------------------------------------------------------------------------------
+# An lmms-eval that reads the `lmms_eval.tasks` entry points (upstream/ proposes it)
+# ---------------------------------------------------------------------------------------
+class FakeEntryPoint:
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+
+def entry_point_group(*values: str):
+    def entry_points(*, group: str) -> list[FakeEntryPoint]:
+        assert group == "lmms_eval.tasks"
+        return [FakeEntryPoint(value) for value in values]
+
+    return entry_points
+
+
+def entry_point_reading_module(manager: type) -> types.ModuleType:
+    module = tasks_module(manager)
+    module.TASK_ENTRY_POINT_GROUP = "lmms_eval.tasks"  # type: ignore[attr-defined]
+    return module
+
+
+def test_steps_aside_silently_where_lmms_eval_reads_our_entry_point(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import importlib.metadata
+
+    monkeypatch.setattr(
+        importlib.metadata,
+        "entry_points",
+        entry_point_group("other_pkg.tasks:dirs", "med_rewardbench_tasks.registration:task_directories"),
+    )
+    manager = recording_manager()
+    original = manager.initialize_tasks
+    assert _autoload.register_with(entry_point_reading_module(manager))
+    assert manager.initialize_tasks is original  # not wrapped
+    manager().initialize_tasks(include_path="/mine")
+    assert manager.seen == ["/mine"]  # lmms-eval adds our folder itself; the hook adds nothing
+    assert capsys.readouterr() == ("", "")
+
+
+def test_still_registers_where_our_entry_point_is_not_declared(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.metadata
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", entry_point_group("other_pkg.tasks:dirs"))
+    manager = recording_manager()
+    assert _autoload.register_with(entry_point_reading_module(manager))
+    manager().initialize_tasks()
+    assert manager.seen == [[task_directory()]]
+
+
+def test_an_lmms_eval_without_the_marker_is_wrapped_even_with_the_entry_point(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.metadata
+
+    monkeypatch.setattr(
+        importlib.metadata, "entry_points", entry_point_group("med_rewardbench_tasks.registration:task_directories")
+    )
+    manager = recording_manager()
+    assert _autoload.register_with(tasks_module(manager))  # e.g. lmms-eval 0.7.3: it ignores the group
+    manager().initialize_tasks()
+    assert manager.seen == [[task_directory()]]
+
+
+def test_unreadable_entry_point_metadata_keeps_the_hook(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.metadata
+
+    def broken(*, group: str) -> list[FakeEntryPoint]:
+        raise ValueError("bad metadata")
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", broken)
+    manager = recording_manager()
+    assert _autoload.register_with(entry_point_reading_module(manager))
+    manager().initialize_tasks()
+    assert manager.seen == [[task_directory()]]
+
+
+def test_entry_point_target_is_the_task_folder() -> None:
+    from med_rewardbench_tasks.registration import task_directories
+
+    assert task_directories() == [task_directory()]
+    assert os.path.isfile(os.path.join(task_directory(), "med_rewardbench.yaml"))
