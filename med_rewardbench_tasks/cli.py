@@ -34,7 +34,9 @@ SUBCOMMANDS: Final = {
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="med-rewardbench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="med-rewardbench", description="Reports, rescoring and exports for Med-RewardBench runs."
+    )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (module_name, summary) in SUBCOMMANDS.items():
         module = importlib.import_module(module_name)
