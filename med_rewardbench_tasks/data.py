@@ -175,9 +175,11 @@ def _download(source: HubDataset, filename: str, *, required: bool) -> Path | No
         )
     except hub_errors.LocalEntryNotFoundError as error:
         raise _unavailable(source, filename, error) from error
-    except missing_remotely:
+    except missing_remotely as error:
         if required:
-            raise DataValidationError(f"{source.describe()}/{filename}: file not found in the dataset repository")
+            raise DataValidationError(
+                f"{source.describe()}/{filename}: file not found in the dataset repository"
+            ) from error
         return None
     except Exception as error:  # network down, offline mode, auth, proxy, timeouts: all end the same way
         raise _unavailable(source, filename, error) from error
@@ -291,7 +293,8 @@ def validate_organ(
         raise DataValidationError(f"{files.parquet}: missing column(s) {', '.join(missing)}")
     if labels is None and EMBEDDED_LABEL_COLUMN not in rows[0]:
         raise DataValidationError(
-            f"{files.parquet}: no label file {labels_name(files.organ)} next to it and no {EMBEDDED_LABEL_COLUMN} column"
+            f"{files.parquet}: no label file {labels_name(files.organ)} next to it "
+            f"and no {EMBEDDED_LABEL_COLUMN} column"
         )
 
     cases: list[Case] = []

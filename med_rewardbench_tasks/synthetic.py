@@ -143,7 +143,7 @@ class SyntheticCase:
     @property
     def human_answer(self) -> dict[Dimension, Winner]:
         """The labels as the ``human_answer`` object of the real jsonl files."""
-        return dict(zip(DIMENSIONS, self.labels))
+        return dict(zip(DIMENSIONS, self.labels, strict=True))
 
     def row(self) -> dict[str, object]:
         """The parquet row: the real columns, plus ``department`` when the case has one."""
@@ -317,7 +317,8 @@ _ORGAN_SPECS: Final[Mapping[Organ, _OrganSpec]] = {
             ),
         ),
         insights=(
-            "comparing the lesion's density with the gallbladder on the same slice is a quick internal reference for fluid",
+            "comparing the lesion's density with the gallbladder on the same slice "
+            "is a quick internal reference for fluid",
             "reviewing the coronal reformat often shows which organ a mass actually arises from",
         ),
     ),
@@ -926,7 +927,8 @@ _DIGRESSIONS: Final[tuple[str, ...]] = (
     "Hospitals now store most images digitally, which makes sharing them between sites easier.",
     "Regular exercise and a balanced diet remain important for general health.",
     "Many imaging centers offer evening appointments to shorten waiting lists.",
-    "Radiation dose standards have improved steadily over the last few decades, and modern scanners use far less than older machines did.",
+    "Radiation dose standards have improved steadily over the last few decades, "
+    "and modern scanners use far less than older machines did.",
     "Medical imaging has a long history going back to the discovery of X-rays in 1895.",
     "Patients often ask whether they can eat before a scan, and the answer depends on the study.",
     "Insurance coverage for follow-up imaging varies a lot between providers, so it is worth checking in advance.",
@@ -934,7 +936,8 @@ _DIGRESSIONS: Final[tuple[str, ...]] = (
 
 _PREAMBLES: Final[tuple[str, ...]] = (
     "It is difficult to be certain from a single image without the clinical history.",
-    "Image interpretation always depends on context, so any conclusion here should be provisional and confirmed by the treating team.",
+    "Image interpretation always depends on context, "
+    "so any conclusion here should be provisional and confirmed by the treating team.",
     "Before answering, it is worth noting that image quality and positioning can affect interpretation.",
     "This needs careful consideration.",
 )
@@ -1317,10 +1320,7 @@ def _compose(qtype: QuestionType, belief: _Belief, traits: _Traits, spec: _Organ
         )
     for digression in r.sample(_DIGRESSIONS, traits.digressions):
         body.insert(r.randint(0, len(body)), digression)
-    if traits.direct:
-        sentences = [key, *body]
-    else:
-        sentences = [r.choice(_PREAMBLES), *body, key]
+    sentences = [key, *body] if traits.direct else [r.choice(_PREAMBLES), *body, key]
     return " ".join(sentences)
 
 

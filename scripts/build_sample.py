@@ -21,8 +21,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from med_rewardbench_tasks.constants import ORGANS, Organ
-from med_rewardbench_tasks.synthetic import make_cases, write_layout
+# Deliberately after the sys.path insert above, so the script runs from a plain checkout.
+from med_rewardbench_tasks.constants import ORGANS, Organ  # noqa: E402 - needs REPO_ROOT on sys.path
+from med_rewardbench_tasks.synthetic import make_cases, write_layout  # noqa: E402 - needs REPO_ROOT on sys.path
 
 DEFAULT_OUT = REPO_ROOT / "med_rewardbench_tasks" / "sample_data"
 IMAGE_SIZE = 128

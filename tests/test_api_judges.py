@@ -29,9 +29,12 @@ def test_failed_requests_are_recorded_with_their_reason_and_the_run_goes_on(tmp_
 
     with serve_chat_completions(respond) as server:
         model_args = (
-            f"model=stub-judge,base_url={server.base_url},api_key=sk-test,num_concurrent=4,max_retries=2,retry_backoff_s=0"
+            f"model=stub-judge,base_url={server.base_url},api_key=sk-test,"
+            "num_concurrent=4,max_retries=2,retry_backoff_s=0"
         )
-        run = run_lmms_eval(["--model", "openai", "--model_args", model_args, "--tasks", "med_rewardbench_sample"], tmp_path)
+        run = run_lmms_eval(
+            ["--model", "openai", "--model_args", model_args, "--tasks", "med_rewardbench_sample"], tmp_path
+        )
 
     logged = run.samples["med_rewardbench_sample"]
     assert len(logged) == len(sample_truth), "every case is kept, failed or not"

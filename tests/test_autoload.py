@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import types
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -22,7 +22,7 @@ def tasks_module(manager: type | None) -> types.ModuleType:
 
 def recording_manager() -> type:
     class TaskManager:
-        seen: list[Any] = []
+        seen: ClassVar[list[Any]] = []
 
         def initialize_tasks(self, include_path: Any = None, include_defaults: bool = True) -> dict:
             TaskManager.seen.append(include_path)

@@ -73,5 +73,7 @@ def test_random_draws_the_swapped_presentation_independently() -> None:
 
 
 def test_unknown_strategy_is_refused() -> None:
-    with pytest.raises(ValueError, match="unknown baseline strategy 'coin'.*always_a, always_b, random, longer_answer"):
+    with pytest.raises(
+        ValueError, match=r"unknown baseline strategy 'coin'.*always_a, always_b, random, longer_answer"
+    ):
         check_strategy("coin")

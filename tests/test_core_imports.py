@@ -36,7 +36,11 @@ sys.addaudithook(audit)
 import importlib
 for name in MODULES:
     importlib.import_module(name)
-heavy = sorted(m for m in ("torch", "lmms_eval", "transformers", "datasets", "pyarrow", "PIL", "numpy", "huggingface_hub") if m in sys.modules)
+heavy = sorted(
+    m
+    for m in ("torch", "lmms_eval", "transformers", "datasets", "pyarrow", "PIL", "numpy", "huggingface_hub")
+    if m in sys.modules
+)
 print(json.dumps({"events": events, "heavy": heavy}))
 """
 

@@ -180,7 +180,7 @@ def test_source_switch_reads_the_environment(tmp_path: Path) -> None:
 
 
 def test_source_switch_refuses_a_folder_without_the_layout(tmp_path: Path) -> None:
-    with pytest.raises(data.DataUnavailableError, match="MED_REWARDBENCH_DATA_DIR=.* does not contain a pair_gt_all/"):
+    with pytest.raises(data.DataUnavailableError, match=r"MED_REWARDBENCH_DATA_DIR=.* does not contain a pair_gt_all/"):
         data.resolve_source({"MED_REWARDBENCH_DATA_DIR": str(tmp_path)})
 
 

@@ -95,7 +95,10 @@ def canned_reply(case: TruthCase, index: int) -> tuple[str, dict[str, str | None
         lines = "\n".join(f"- **{d.capitalize()}**: Assistant {w}" for d, w in correct.items())
         return f"<think>Compare both answers.</think>\nMy evaluation:\n{lines}", correct, False
     if shape == 3:
-        template = '{"accuracy":"A|B","relevance":"A|B","comprehensiveness":"A|B","creativity":"A|B","responsiveness":"A|B","overall":"A|B","reason":"brief explanation"}'
+        template = (
+            '{"accuracy":"A|B","relevance":"A|B","comprehensiveness":"A|B","creativity":"A|B",'
+            '"responsiveness":"A|B","overall":"A|B","reason":"brief explanation"}'
+        )
         return template, {}, True
     if shape == 4:
         return "After weighing both answers, my final verdict: [[B]]", {"overall": "B"}, True

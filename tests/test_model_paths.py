@@ -29,7 +29,7 @@ def requests_for(task_name: str, task_type: str, model_name: str | None, tmp_pat
 
 
 def chat_input(task, instance):
-    _ctx, doc_to_messages, _gen_kwargs, doc_id, task_name, split = instance.args
+    _ctx, doc_to_messages, _gen_kwargs, doc_id, _task_name, split = instance.args
     [message] = doc_to_messages(task.dataset[split][doc_id])
     images = [part["url"] for part in message["content"] if part["type"] == "image"]
     texts = [part["text"] for part in message["content"] if part["type"] == "text"]
@@ -37,7 +37,7 @@ def chat_input(task, instance):
 
 
 def simple_input(task, instance):
-    context, _gen_kwargs, doc_to_visual, doc_id, task_name, split = instance.args
+    context, _gen_kwargs, doc_to_visual, doc_id, _task_name, split = instance.args
     return [context], doc_to_visual(task.dataset[split][doc_id])
 
 
@@ -70,5 +70,7 @@ def test_per_model_block_reaches_the_prompt_for_that_model_only(tmp_path, monkey
     expected = build_judge_prompt(doc["question"], doc["answer1_text"], doc["answer2_text"], think_step_by_step=True)
     assert requests[0].args[0] == "Medical judging task.\n" + expected + "\nAnswer with the JSON object only."
     assert THINK_STEP_BY_STEP_CLAUSE in requests[0].args[0]
-    other_task, other_requests = requests_for("med_rewardbench_sample_qwen_prompts", "simple", "llava_hf", tmp_path, monkeypatch)
+    _other_task, other_requests = requests_for(
+        "med_rewardbench_sample_qwen_prompts", "simple", "llava_hf", tmp_path, monkeypatch
+    )
     assert other_requests[0].args[0] == expected.replace(THINK_STEP_BY_STEP_CLAUSE, "")

@@ -306,7 +306,9 @@ CASES = [
         id="lines-bullet-bold-colon-inside",
     ),
     pytest.param(
-        "\n".join(f"{i}. {dim.title()} - {w}" for i, (dim, w) in enumerate(zip(DIMENSIONS, "AAABBB"), start=1)),
+        "\n".join(
+            f"{i}. {dim.title()} - {w}" for i, (dim, w) in enumerate(zip(DIMENSIONS, "AAABBB", strict=True), start=1)
+        ),
         "AAABBB",
         "ok",
         "key_value_lines",
@@ -321,7 +323,7 @@ CASES = [
         id="lines-yaml-nested",
     ),
     pytest.param(
-        "\n".join(f'"{dim}": "{w}",' for dim, w in zip(DIMENSIONS, "BBBAAA")),
+        "\n".join(f'"{dim}": "{w}",' for dim, w in zip(DIMENSIONS, "BBBAAA", strict=True)),
         "BBBAAA",
         "ok",
         "key_value_lines",
@@ -343,8 +345,9 @@ CASES = [
     ),
     pytest.param(
         "\n".join(
-            f"### {dim.title()}\n**Winner:** Assistant {w}\n**Reason:** Assistant {'B' if w == 'A' else 'A'} is vague.\n"
-            for dim, w in zip(DIMENSIONS, "ABAABB")
+            f"### {dim.title()}\n**Winner:** Assistant {w}\n"
+            f"**Reason:** Assistant {'B' if w == 'A' else 'A'} is vague.\n"
+            for dim, w in zip(DIMENSIONS, "ABAABB", strict=True)
         ),
         "ABAABB",
         "ok",
@@ -352,7 +355,7 @@ CASES = [
         id="lines-headings-with-winner-lines",
     ),
     pytest.param(
-        "\n".join(f"**{dim.title()}**\n{w}\n" for dim, w in zip(DIMENSIONS, "BAABBA")),
+        "\n".join(f"**{dim.title()}**\n{w}\n" for dim, w in zip(DIMENSIONS, "BAABBA", strict=True)),
         "BAABBA",
         "ok",
         "key_value_lines",
@@ -405,14 +408,14 @@ CASES = [
     # ---------------------------------------------------------------- tables
     pytest.param(
         "| Dimension | Winner |\n|---|---|\n"
-        + "\n".join(f"| {dim.title()} | {w} |" for dim, w in zip(DIMENSIONS, "ABABAB")),
+        + "\n".join(f"| {dim.title()} | {w} |" for dim, w in zip(DIMENSIONS, "ABABAB", strict=True)),
         "ABABAB",
         "ok",
         "markdown_table",
         id="table-with-header",
     ),
     pytest.param(
-        "\n".join(f"| {dim.title()} | Assistant {w} |" for dim, w in zip(DIMENSIONS, "BBABAA")),
+        "\n".join(f"| {dim.title()} | Assistant {w} |" for dim, w in zip(DIMENSIONS, "BBABAA", strict=True)),
         "BBABAA",
         "ok",
         "markdown_table",
@@ -420,7 +423,9 @@ CASES = [
     ),
     pytest.param(
         "| Dimension | Winner | Reason |\n|:--|:-:|--|\n"
-        + "\n".join(f"| **{dim}** | **{w}** | A and B differ; overall: B |" for dim, w in zip(DIMENSIONS, "AAAAAB")),
+        + "\n".join(
+            f"| **{dim}** | **{w}** | A and B differ; overall: B |" for dim, w in zip(DIMENSIONS, "AAAAAB", strict=True)
+        ),
         "AAAAAB",
         "ok",
         "markdown_table",

@@ -17,7 +17,10 @@ sys.path[:] = [p for p in sys.path if "site-packages" not in p and "dist-package
 sys.path.insert(0, {root!r})
 before = set(sys.modules)
 import med_rewardbench_tasks.parsing as parsing
-verdict = parsing.parse_verdict('{{"accuracy":"A","relevance":"B","comprehensiveness":"A","creativity":"B","responsiveness":"A","overall":"A"}}')
+verdict = parsing.parse_verdict(
+    '{{"accuracy":"A","relevance":"B","comprehensiveness":"A",'
+    '"creativity":"B","responsiveness":"A","overall":"A"}}'
+)
 allowed = set(sys.stdlib_module_names) | set(sys.builtin_module_names) | {{"__main__"}}
 loaded = sorted(name for name in sys.modules if name not in before)
 outside = sorted(

@@ -40,7 +40,9 @@ def test_always_right_judge_is_consistent_and_follows_the_experts(tmp_path, samp
         for (first, second), case in by_answers.items():
             if first in text and second in text:
                 shown_first_is_answer1 = text.index(first) < text.index(second)
-                winners = {d: (w if shown_first_is_answer1 else {"A": "B", "B": "A"}[w]) for d, w in case.labels.items()}
+                winners = {
+                    d: (w if shown_first_is_answer1 else {"A": "B", "B": "A"}[w]) for d, w in case.labels.items()
+                }
                 return json.dumps({**winners, "reason": "knows the labels"})
         raise AssertionError("unknown case")
 
@@ -57,7 +59,14 @@ def test_always_right_judge_is_consistent_and_follows_the_experts(tmp_path, samp
 
 
 def test_intervals_bracket_every_headline_metric(tmp_path) -> None:
-    args = ["--model", "med_rewardbench_baseline", "--model_args", "strategy=random,seed=5", "--tasks", "med_rewardbench_sample"]
+    args = [
+        "--model",
+        "med_rewardbench_baseline",
+        "--model_args",
+        "strategy=random,seed=5",
+        "--tasks",
+        "med_rewardbench_sample",
+    ]
     first = run_lmms_eval(args, tmp_path / "first", log_samples=False).metrics("med_rewardbench_sample")
     second = run_lmms_eval(args, tmp_path / "second", log_samples=False).metrics("med_rewardbench_sample")
     for metric in (*(f"{d}_acc" for d in DIMENSIONS), "mean_acc"):

@@ -190,7 +190,7 @@ def test_dimensions_do_not_always_agree(full_set: list[SyntheticCase]) -> None:
 
 def test_longer_answer_baseline_is_not_an_oracle(full_set: list[SyntheticCase]) -> None:
     accuracies = [_longer_answer_accuracy(full_set, i) for i in range(len(DIMENSIONS))]
-    for dim, acc in zip(DIMENSIONS, accuracies):
+    for dim, acc in zip(DIMENSIONS, accuracies, strict=True):
         print(f"{dim}: longer-answer accuracy {acc:.3f}")
         assert 0.15 < acc < 0.85, dim
     assert len({round(a, 6) for a in accuracies}) > 1
@@ -287,7 +287,7 @@ def test_write_layout_schema(tmp_path: Path) -> None:
     rows = pq.read_table(tmp_path / PARQUET_DIR / "brain.parquet").to_pylist()
     labels = _read_labels(tmp_path / LABELS_DIR / "brain.jsonl")
     brain = [c for c in cases if c.organ == "brain"]
-    for case, row, rec in zip(brain, rows, labels):
+    for case, row, rec in zip(brain, rows, labels, strict=False):
         assert row["question"] == case.question
         assert row["answer1_text"] == case.answer1_text
         assert row["image"]["bytes"] == case.image_png

@@ -46,13 +46,18 @@ def test_swap_template_reports_every_swap_metric() -> None:
     assert set(SWAP_METRICS) <= set(metric_names(config))
 
 
-@pytest.mark.parametrize(("prefix", "template"), [("med_rewardbench_", "_default_template_yaml"), ("med_rewardbench_swap_", "_swap_template_yaml")])
+@pytest.mark.parametrize(
+    ("prefix", "template"),
+    [("med_rewardbench_", "_default_template_yaml"), ("med_rewardbench_swap_", "_swap_template_yaml")],
+)
 def test_one_short_variant_per_organ(prefix: str, template: str) -> None:
     for organ in ORGANS:
         assert load(f"{prefix}{organ}.yaml") == {"task": f"{prefix}{organ}", "dataset_name": organ, "include": template}
 
 
-@pytest.mark.parametrize(("group", "prefix"), [("med_rewardbench", "med_rewardbench_"), ("med_rewardbench_swap", "med_rewardbench_swap_")])
+@pytest.mark.parametrize(
+    ("group", "prefix"), [("med_rewardbench", "med_rewardbench_"), ("med_rewardbench_swap", "med_rewardbench_swap_")]
+)
 def test_groups_cover_the_thirteen_organs_case_weighted(group: str, prefix: str) -> None:
     config = load(f"{group}.yaml")
     assert config["task"] == [f"{prefix}{organ}" for organ in ORGANS]
