@@ -35,6 +35,7 @@ from med_rewardbench_tasks.constants import (
     Organ,
     Winner,
 )
+from med_rewardbench_tasks.jsonio import json_object
 
 if TYPE_CHECKING:
     import datasets
@@ -200,11 +201,8 @@ def read_label_file(path: Path) -> dict[str, tuple[int, Any]]:
         for line_number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise DataValidationError(f"{path}:{line_number}: not valid JSON ({error.msg})") from error
-            if not isinstance(record, dict) or "question_id" not in record:
+            record = json_object(line, where=f"{path}:{line_number}", error=DataValidationError)
+            if "question_id" not in record:
                 raise DataValidationError(f"{path}:{line_number}: expected an object with a question_id")
             qid = _question_id(record["question_id"])
             if qid in labels:

@@ -207,13 +207,19 @@ def encode_verdict(verdict: Verdict, policy: LoneVerdictPolicy) -> str:
     return json.dumps({VERDICT_RECORD_KEY: True, **verdict.to_dict(), "lone_verdict_policy": policy})
 
 
-def decode_verdict(filtered_output: str) -> Verdict:
-    """The verdict a :class:`VerdictFilter` recorded; raw text (a YAML without the filter) is parsed here."""
+def verdict_record(filtered_output: str) -> dict[str, Any] | None:
+    """The record a :class:`VerdictFilter` wrote, or None when the output is raw judge text."""
     try:
         record = json.loads(filtered_output)
     except (TypeError, ValueError):
-        record = None
-    if not (isinstance(record, dict) and record.get(VERDICT_RECORD_KEY) is True):
+        return None
+    return record if isinstance(record, dict) and record.get(VERDICT_RECORD_KEY) is True else None
+
+
+def decode_verdict(filtered_output: str) -> Verdict:
+    """The verdict a :class:`VerdictFilter` recorded; raw text (a YAML without the filter) is parsed here."""
+    record = verdict_record(filtered_output)
+    if record is None:
         return parse_verdict(filtered_output)
     return Verdict(
         choices=record["choices"],

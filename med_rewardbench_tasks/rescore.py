@@ -41,6 +41,7 @@ from med_rewardbench_tasks.constants import (
     Dimension,
     Winner,
 )
+from med_rewardbench_tasks.jsonio import json_object
 from med_rewardbench_tasks.lmms_eval_tasks import LONE_VERDICT_POLICIES
 from med_rewardbench_tasks.metrics import (
     BOOTSTRAP_REPLICATES,
@@ -485,12 +486,7 @@ def read_paper_outputs(paths: Iterable[Path], policy: LoneVerdictPolicy) -> dict
 
 
 def _read_prediction(text: str, *, where: str, policy: LoneVerdictPolicy) -> Prediction:
-    try:
-        row = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise RescoreError(f"{where}: not valid JSON ({error.msg})") from error
-    if not isinstance(row, dict):
-        raise RescoreError(f"{where}: expected a JSON object, got {type(row).__name__}")
+    row = json_object(text, where=where, error=RescoreError)
     for key in ("question_id", "modality_type", "chosen_answer"):
         if key not in row:
             raise RescoreError(f"{where}: no {key!r}")

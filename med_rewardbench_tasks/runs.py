@@ -32,7 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from med_rewardbench_tasks.lmms_eval_tasks import VERDICT_RECORD_KEY, decode_verdict
+from med_rewardbench_tasks.jsonio import json_object
+from med_rewardbench_tasks.lmms_eval_tasks import decode_verdict, verdict_record
 from med_rewardbench_tasks.metrics import Judgment, Presentation, presentation_from_record
 from med_rewardbench_tasks.parsing import Verdict
 
@@ -126,24 +127,10 @@ def _first_output(value: Any, *, key: str, where: str) -> str:
     return first
 
 
-def _verdict_record(filtered_output: str) -> dict[str, Any] | None:
-    """The VerdictFilter's record, or None when the filtered output is raw judge text."""
-    try:
-        record = json.loads(filtered_output)
-    except ValueError:
-        return None
-    return record if isinstance(record, dict) and record.get(VERDICT_RECORD_KEY) is True else None
-
-
 def parse_sample_line(text: str, *, path: Path, line: int, task: str) -> LoggedSample:
     """One samples-log line as a :class:`LoggedSample`; any defect raises naming ``path:line``."""
     where = f"{path}:{line}"
-    try:
-        sample = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise RunReadError(f"{where}: not valid JSON ({error.msg})") from error
-    if not isinstance(sample, dict):
-        raise RunReadError(f"{where}: expected a JSON object, got {type(sample).__name__}")
+    sample = json_object(text, where=where, error=RunReadError)
     doc_id = sample.get("doc_id")
     if not isinstance(doc_id, int) or isinstance(doc_id, bool):
         raise RunReadError(f"{where}: doc_id must be an integer, got {doc_id!r}")
@@ -151,7 +138,7 @@ def parse_sample_line(text: str, *, path: Path, line: int, task: str) -> LoggedS
     if presentation.order == "swapped" and task_variant(task) != "swap":
         raise RunReadError(f"{where}: a swapped presentation in task {task!r}, which is not a swap task")
     filtered = _first_output(sample.get("filtered_resps"), key="filtered_resps", where=where)
-    record = _verdict_record(filtered)
+    record = verdict_record(filtered)
     if "resps" in sample:
         raw: str | None = _first_output(sample["resps"], key="resps", where=where)
     else:
