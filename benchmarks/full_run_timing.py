@@ -5,7 +5,7 @@ and validation is a part), and the package's own per-case work (prompt rendering
 hand-off, verdict parsing, scoring). Target: our own added cost under 10 s on a 2-core
 machine. Prints a table; no assertions.
 
-    .venv/bin/python benchmarks/full_run_timing.py [--cases 1026] [--strategy longer_answer]
+    .venv/bin/python benchmarks/full_run_timing.py [--cases 1026] [--strategy S] [--tasks med_rewardbench_swap]
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=int, default=1026)
     parser.add_argument("--strategy", default="longer_answer")
+    parser.add_argument("--tasks", default="med_rewardbench", choices=["med_rewardbench", "med_rewardbench_swap"])
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="med-rewardbench-bench-"))
@@ -63,7 +64,17 @@ def main() -> None:
 
     totals: dict[str, float] = collections.defaultdict(float)
     counts: dict[str, int] = collections.defaultdict(int)
-    for name in ("process_docs", "doc_to_text", "doc_to_visual", "doc_to_messages", "doc_to_target", "process_results"):
+    for name in (
+        "process_docs",
+        "process_docs_both_orders",
+        "doc_to_text",
+        "doc_to_visual",
+        "doc_to_messages",
+        "doc_to_target",
+        "process_results",
+        "process_results_both_orders",
+        "aggregate_judgments",
+    ):
         setattr(lmms_eval_tasks, name, timed(totals, counts, name, getattr(lmms_eval_tasks, name)))
     lmms_eval_tasks.VerdictFilter.apply = timed(
         totals, counts, "VerdictFilter.apply", lmms_eval_tasks.VerdictFilter.apply
@@ -74,7 +85,7 @@ def main() -> None:
     results = evaluator.simple_evaluate(
         model="med_rewardbench_baseline",
         model_args=f"strategy={args.strategy}",
-        tasks=["med_rewardbench"],
+        tasks=[args.tasks],
         task_manager=task_manager,
         log_samples=False,
         verbosity="WARNING",
@@ -88,7 +99,7 @@ def main() -> None:
     # including the datasets library decoding the image when the row is read.
     from lmms_eval.tasks import get_task_dict
 
-    leaf_tasks = [task for task in get_task_dict(["med_rewardbench"], task_manager).values() if isinstance(task, dict)]
+    leaf_tasks = [task for task in get_task_dict([args.tasks], task_manager).values() if isinstance(task, dict)]
     started = time.perf_counter()
     handed_off = 0
     for organ_tasks in leaf_tasks:
@@ -98,8 +109,8 @@ def main() -> None:
                 handed_off += 1
     hand_off_s = time.perf_counter() - started
 
-    group = results["groups"]["med_rewardbench"] if "groups" in results else results["results"]["med_rewardbench"]
-    print(f"\nMed-RewardBench full run, {args.cases} synthetic cases, baseline strategy={args.strategy}")
+    group = results["groups"][args.tasks] if "groups" in results else results["results"][args.tasks]
+    print(f"\nMed-RewardBench full run ({args.tasks}), {args.cases} synthetic cases, baseline strategy={args.strategy}")
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs\n")
     print(f"{'phase':<44}{'seconds':>10}{'calls':>8}")
     print(f"{'(build the synthetic data set, not timed)':<44}{build_data_s:>10.2f}")
