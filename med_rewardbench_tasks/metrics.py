@@ -36,6 +36,7 @@ from med_rewardbench_tasks.constants import (
     DIMENSIONS,
     HEADLINE_METRICS,
     MEAN_ACCURACY_METRIC,
+    ORGANS,
     PARSE_FAILURE_METRIC,
     Dimension,
     Winner,
@@ -289,6 +290,17 @@ def metric_table(judgments: Sequence[Judgment], *, intervals_for: Iterable[str] 
         values=values,
         intervals=bootstrap_intervals(ratios, [name for name in wanted if name in values]),
     )
+
+
+def tables_by_organ(
+    judgments: Sequence[Judgment], *, intervals_for: Iterable[str] | None = HEADLINE_METRICS
+) -> dict[str, MetricTable]:
+    """One table per organ system present, in the paper's organ order (unknown organs last, sorted)."""
+    groups: dict[str, list[Judgment]] = {}
+    for judgment in judgments:
+        groups.setdefault(judgment.presentation.organ, []).append(judgment)
+    order = [organ for organ in ORGANS if organ in groups] + sorted(set(groups) - set(ORGANS))
+    return {organ: metric_table(groups[organ], intervals_for=intervals_for) for organ in order}
 
 
 # ---------------------------------------------------------------------------------------

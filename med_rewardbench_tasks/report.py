@@ -43,6 +43,7 @@ from med_rewardbench_tasks.metrics import (
     Judgment,
     MetricTable,
     metric_table,
+    tables_by_organ,
 )
 from med_rewardbench_tasks.runs import Evaluation, RunReadError, evaluations, find_runs
 
@@ -168,10 +169,6 @@ class JudgeResults:
         return self.evaluation.label
 
 
-def _organ_order(organs: set[str]) -> list[str]:
-    return [organ for organ in ORGANS if organ in organs] + sorted(organs - set(ORGANS))
-
-
 def _grouped(judgments: Sequence[Judgment], key: Callable[[Judgment], str]) -> dict[str, list[Judgment]]:
     groups: dict[str, list[Judgment]] = {}
     for judgment in judgments:
@@ -182,11 +179,7 @@ def _grouped(judgments: Sequence[Judgment], key: Callable[[Judgment], str]) -> d
 def judge_results(evaluation: Evaluation) -> JudgeResults:
     accuracy_judgments = evaluation.accuracy_judgments()
     accuracy = metric_table(accuracy_judgments)
-    by_organ_judgments = _grouped(accuracy_judgments, lambda judgment: judgment.presentation.organ)
-    by_organ = {
-        organ: metric_table(by_organ_judgments[organ], intervals_for=HEADLINE_METRICS)
-        for organ in _organ_order(set(by_organ_judgments))
-    }
+    by_organ = tables_by_organ(accuracy_judgments)
     by_department = None
     # Departments only when the data say so: a case without one is "not given", never guessed.
     if any(judgment.presentation.department is not None for judgment in accuracy_judgments):

@@ -286,17 +286,16 @@ def score_table(judgments: Sequence[Judgment]) -> pd.DataFrame:
     """One row for all cases, then one per organ system (canonical order): n_cases and the headline metrics."""
     import pandas as pd
 
-    from med_rewardbench_tasks.metrics import metric_table
+    from med_rewardbench_tasks.metrics import metric_table, tables_by_organ
 
-    groups: list[tuple[str, Sequence[Judgment]]] = [(ALL_CASES_ROW, judgments)]
-    present = {judgment.presentation.organ for judgment in judgments}
-    for organ in [*ORGANS, *sorted(present - set(ORGANS))]:
-        if organ in present:
-            groups.append((organ, [j for j in judgments if j.presentation.organ == organ]))
-    rows = []
-    for name, members in groups:
-        table = metric_table(members, intervals_for=())
-        rows.append({"organ": name, "n_cases": table.n_cases, **{m: table.value(m) for m in HEADLINE_METRICS}})
+    tables = [
+        (ALL_CASES_ROW, metric_table(judgments, intervals_for=())),
+        *tables_by_organ(judgments, intervals_for=()).items(),
+    ]
+    rows = [
+        {"organ": name, "n_cases": table.n_cases, **{m: table.value(m) for m in HEADLINE_METRICS}}
+        for name, table in tables
+    ]
     return pd.DataFrame(rows, columns=list(SCORE_COLUMNS))
 
 
