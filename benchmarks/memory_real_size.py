@@ -74,7 +74,7 @@ def scan(small_png: bytes, size: int, encoding: str, index: int) -> bytes:
     if encoding == "png16":
         # 12-bit detector data in a 16-bit greyscale PNG, as many X-ray exports are.
         data = np.clip(base * 16 + rng.normal(0, 80, base.shape), 0, 4095).astype(np.uint16)
-        Image.fromarray(data, mode="I;16").save(buffer, format="PNG", compress_level=6)
+        Image.fromarray(data).save(buffer, format="PNG", compress_level=6)
     elif index % 2 == 0:
         data = np.clip(base + rng.normal(0, 6, base.shape), 0, 255).astype(np.uint8)
         Image.fromarray(data, mode="L").save(buffer, format="PNG", compress_level=6)
@@ -90,7 +90,7 @@ def build(data_dir: Path, variant: str, cases: int) -> dict[str, Any]:
 
     from med_rewardbench_tasks.synthetic import distribute_cases, make_cases, write_layout
 
-    marker = data_dir / "BUILT.json"
+    marker = data_dir.with_name(f"{data_dir.name}.built.json")  # outside the data: not a file of the dataset
     if marker.is_file():
         built = json.loads(marker.read_text())
         if built["variant"] == variant and built["cases"] == cases:
@@ -203,6 +203,8 @@ def measure(run: str, data_dir: Path, hand_off: bool) -> dict[str, Any]:
     if os.waitstatus_to_exitcode(status) != 0 or not report.is_file():
         sys.exit(f"{run}: the lmms-eval run failed:\n{output.decode(errors='replace')[-4000:]}")
     result = json.loads(report.read_text())
+    if not result["docs"]:
+        sys.exit(f"{run}: no docs were built (the data did not load):\n{output.decode(errors='replace')[-4000:]}")
     result["wall_s"] = wall_s
     result["peak_rss"] = usage.ru_maxrss * 1024  # Linux reports KiB
     return result
