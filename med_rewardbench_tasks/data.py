@@ -1,14 +1,23 @@
-"""Loading and validating Med-RewardBench cases.
+"""Loading and validating Med-RewardBench cases, from the Hub or from a local copy.
 
-The benchmark is published per organ system as two files (on the Hub and in a local copy
-alike): ``pair_gt_all/parquet/<organ>.parquet`` with the cases and
-``pair_gt_all/<organ>.jsonl`` with the expert labels, joined on ``question_id``. A parquet
-file may instead carry the labels itself in a ``human_answer`` column.
+The benchmark is 13 organ systems of cases (an image, a question, two answers) and their
+expert labels (six A/B winners, ``human_answer``), joined on ``question_id``. Where they
+are in a dataset is found, not assumed: the dataset's files are listed once and
+:mod:`med_rewardbench_tasks.data_layout` finds each organ's files in any of the usual
+layouts (``pair_gt_all/parquet/<organ>.parquet`` with ``pair_gt_all/<organ>.jsonl``,
+``<organ>/test-*.parquet`` with the labels as a column, one table of all organs, ...).
+:mod:`~med_rewardbench_tasks.data_sources` reads the Hub at one resolved commit, or a
+local folder; :mod:`~med_rewardbench_tasks.data_images` reads and checks the images.
 
 Validation is strict on purpose: a case that cannot be scored honestly (no label, a
-duplicate id, a label that is not A/B, a missing dimension, an image that does not decode)
-stops the run with an error naming the file, the row and the ``question_id``. Dropping it
-silently would change the denominator of every accuracy.
+duplicate id — within an organ or across the benchmark —, a label that is not A/B, an
+unknown label key, an image that does not decode completely) stops the run with an error
+naming the file, the row and the ``question_id``. Dropping it silently would change the
+denominator of every accuracy.
+
+Every load records where its data came from: each case carries its source (``owner/name@
+<commit>`` or the local folder), a log line names the commit and the files, and
+:func:`provenance` gives both back for a report.
 
 Nothing here touches the disk or the network at import time; the heavy readers
 (pyarrow, PIL, huggingface_hub) are imported by the functions that need them.
@@ -16,39 +25,34 @@ Nothing here touches the disk or the network at import time; the heavy readers
 
 from __future__ import annotations
 
-import io
 import json
+import logging
 import os
+import re
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from med_rewardbench_tasks.constants import (
-    DIMENSIONS,
-    HF_DATASET_ID,
-    LABELS_DIR,
-    ORGANS,
-    PARQUET_DIR,
-    WINNERS,
-    Dimension,
-    Organ,
-    Winner,
-)
-from med_rewardbench_tasks.jsonio import json_object
+from med_rewardbench_tasks.constants import DIMENSIONS, HF_DATASET_ID, ORGANS, WINNERS, Dimension, Organ, Winner
 
 if TYPE_CHECKING:
     import datasets
 
+    from med_rewardbench_tasks.data_tables import TableRow
+
 DATA_DIR_ENV: Final = "MED_REWARDBENCH_DATA_DIR"
 REVISION_ENV: Final = "MED_REWARDBENCH_REVISION"
 
-REQUIRED_COLUMNS: Final = ("image", "question", "answer1_text", "answer2_text", "question_id", "modality_type")
+REQUIRED_COLUMNS: Final = ("image", "question", "answer1_text", "answer2_text", "question_id")
 # Carried into every doc when the data has them; `department` feeds the per-department breakdown.
 OPTIONAL_COLUMNS: Final = ("body_part", "dataset", "question_type", "image_id", "department")
 EMBEDDED_LABEL_COLUMN: Final = "human_answer"
 
 SAMPLE_DIR: Final = Path(__file__).resolve().parent / "sample_data"
+
+_log = logging.getLogger(__name__)
 
 
 class DataValidationError(ValueError):
@@ -61,7 +65,7 @@ class DataUnavailableError(RuntimeError):
 
 @dataclass(frozen=True)
 class LocalDirectory:
-    """A directory laid out like the Hub dataset (it contains ``pair_gt_all/``)."""
+    """A local copy of the dataset, in any layout :mod:`~med_rewardbench_tasks.data_layout` finds."""
 
     path: Path
 
@@ -90,11 +94,10 @@ def resolve_source(env: Mapping[str, str] | None = None) -> DataSource:
     local = env.get(DATA_DIR_ENV, "").strip()
     if local:
         path = Path(local).expanduser()
-        if not (path / LABELS_DIR).is_dir():
+        if not path.is_dir():
             raise DataUnavailableError(
-                f"{DATA_DIR_ENV}={local!r} does not contain a {LABELS_DIR}/ directory; point it at the "
-                f"folder that holds {LABELS_DIR}/<organ>.jsonl and {PARQUET_DIR}/<organ>.parquet "
-                f"(a download of hf://datasets/{HF_DATASET_ID})."
+                f"{DATA_DIR_ENV}={local!r} is not a folder; point it at a copy of the dataset "
+                f"(a download of hf://datasets/{HF_DATASET_ID}, in any layout the README's Data section lists)"
             )
         return LocalDirectory(path)
     revision = env.get(REVISION_ENV, "").strip() or None
@@ -115,26 +118,30 @@ class Case:
     question: str
     answer1_text: str
     answer2_text: str
-    image: bytes = field(repr=False)
+    image: bytes = field(repr=False)  # encoded, as stored; held once (the docs point at these bytes)
     labels: Mapping[Dimension, Winner]
     metadata: Mapping[str, str | None]
+    source: str | None = None  # the snapshot it came from: "owner/name@<commit>" or the local folder
 
 
 @dataclass(frozen=True)
-class OrganFiles:
-    """Where one organ's cases and labels were read from (names appear in error messages)."""
+class Provenance:
+    """What a run read: the dataset version and, per organ system, the files."""
 
-    organ: Organ
-    parquet: Path
-    labels: Path | None
+    source_id: str
+    location: str
+    revision: str | None
+    commit: str | None
+    files: Mapping[Organ, tuple[str, ...]]
+    from_cache_because: str | None = None
 
-
-def parquet_name(organ: str) -> str:
-    return f"{PARQUET_DIR}/{organ}.parquet"
-
-
-def labels_name(organ: str) -> str:
-    return f"{LABELS_DIR}/{organ}.jsonl"
+    def lines(self) -> list[str]:
+        head = f"data: {self.location}"
+        if self.commit:
+            head += f" (revision {self.revision or 'main'} = commit {self.commit})"
+        if self.from_cache_because:
+            head += f", read from the Hugging Face cache ({self.from_cache_because})"
+        return [head, *(f"  {organ}: {', '.join(paths)}" for organ, paths in self.files.items())]
 
 
 def _check_organ(organ: str) -> Organ:
@@ -143,79 +150,23 @@ def _check_organ(organ: str) -> Organ:
     return organ  # type: ignore[return-value]
 
 
-def locate_organ_files(source: DataSource, organ: str) -> OrganFiles:
-    """Find (downloading from the Hub if needed) the parquet and label files of one organ."""
-    organ = _check_organ(organ)
-    if isinstance(source, LocalDirectory):
-        parquet = source.path / parquet_name(organ)
-        if not parquet.is_file():
-            raise DataValidationError(f"{parquet}: file not found (cases of organ {organ!r})")
-        labels = source.path / labels_name(organ)
-        return OrganFiles(organ, parquet, labels if labels.is_file() else None)
-    return OrganFiles(
-        organ,
-        _download(source, parquet_name(organ), required=True),
-        _download(source, labels_name(organ), required=False),
-    )
+def announce(message: str) -> None:
+    """A line the user sees in an lmms-eval run (lmms-eval logs through loguru), else a logging record."""
+    if "lmms_eval" in sys.modules:
+        try:
+            from loguru import logger
+        except ImportError:
+            pass
+        else:
+            logger.info(message)
+            return
+    _log.info(message)
 
 
-def _download(source: HubDataset, filename: str, *, required: bool) -> Path | None:
-    from huggingface_hub import errors as hub_errors
-    from huggingface_hub import hf_hub_download
-
-    # huggingface_hub 1.x renamed the "no such file in the repo" error; the local-cache miss
-    # (offline) is a subclass of the old name, so it must be caught first.
-    missing_remotely = tuple(
-        getattr(hub_errors, name)
-        for name in ("RemoteEntryNotFoundError", "EntryNotFoundError")
-        if hasattr(hub_errors, name)
-    )
-    try:
-        return Path(
-            hf_hub_download(repo_id=source.repo_id, filename=filename, repo_type="dataset", revision=source.revision)
-        )
-    except hub_errors.LocalEntryNotFoundError as error:
-        raise _unavailable(source, filename, error) from error
-    except missing_remotely as error:
-        if required:
-            raise DataValidationError(
-                f"{source.describe()}/{filename}: file not found in the dataset repository"
-            ) from error
-        return None
-    except Exception as error:  # network down, offline mode, auth, proxy, timeouts: all end the same way
-        raise _unavailable(source, filename, error) from error
-
-
-def _unavailable(source: HubDataset, filename: str, error: Exception) -> DataUnavailableError:
-    return DataUnavailableError(
-        f"could not fetch {filename} from {source.describe()} ({type(error).__name__}: {error}). "
-        f"Without network access, download the dataset once elsewhere and set "
-        f"{DATA_DIR_ENV}=/path/to/copy (the folder containing {LABELS_DIR}/)."
-    )
-
-
-def read_label_file(path: Path) -> dict[str, tuple[int, Any]]:
-    """``question_id`` -> (line number, raw ``human_answer``) from a label JSONL file."""
-    labels: dict[str, tuple[int, Any]] = {}
-    with path.open(encoding="utf-8") as handle:
-        for line_number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            record = json_object(line, where=f"{path}:{line_number}", error=DataValidationError)
-            if "question_id" not in record:
-                raise DataValidationError(f"{path}:{line_number}: expected an object with a question_id")
-            qid = _question_id(record["question_id"])
-            if qid in labels:
-                raise DataValidationError(
-                    f"{path}:{line_number}: duplicate question_id {qid} (first on line {labels[qid][0]})"
-                )
-            if EMBEDDED_LABEL_COLUMN not in record:
-                raise DataValidationError(f"{path}:{line_number}: question_id {qid} has no {EMBEDDED_LABEL_COLUMN}")
-            labels[qid] = (line_number, record[EMBEDDED_LABEL_COLUMN])
-    return labels
-
-
-def _question_id(value: Any) -> str:
+# ---------------------------------------------------------------------------------------
+# Labels
+# ---------------------------------------------------------------------------------------
+def question_id_text(value: Any) -> str:
     # Ids are compared as text: the label files and the parquet files may disagree on int vs str.
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -223,7 +174,7 @@ def _question_id(value: Any) -> str:
 
 
 def validate_labels(raw: Any, *, where: str) -> dict[Dimension, Winner]:
-    """Six A/B winners from a raw ``human_answer`` (a dict, or a JSON string of one)."""
+    """Six A/B winners from a raw ``human_answer`` (a dict, or a JSON string of one); no other keys."""
     if isinstance(raw, str):
         try:
             raw = json.loads(raw)
@@ -231,6 +182,13 @@ def validate_labels(raw: Any, *, where: str) -> dict[Dimension, Winner]:
             raise DataValidationError(f"{where}: human_answer is not a JSON object ({error.msg})") from error
     if not isinstance(raw, Mapping):
         raise DataValidationError(f"{where}: human_answer must map the six dimensions to A/B, got {type(raw).__name__}")
+    unknown = [key for key in raw if key not in DIMENSIONS]
+    if unknown:
+        raise DataValidationError(
+            f"{where}: human_answer has unknown key {unknown[0]!r}"
+            + (f" (and {', '.join(map(repr, unknown[1:]))})" if unknown[1:] else "")
+            + f"; expected exactly {', '.join(DIMENSIONS)}"
+        )
     labels: dict[Dimension, Winner] = {}
     for dimension in DIMENSIONS:
         if raw.get(dimension) is None:
@@ -244,131 +202,49 @@ def validate_labels(raw: Any, *, where: str) -> dict[Dimension, Winner]:
     return labels
 
 
-def image_bytes(value: Any, *, base_dir: Path, where: str) -> bytes:
-    """Encoded image bytes from a Hugging Face Image struct, raw bytes, or a relative path; verified to decode."""
-    from PIL import Image, UnidentifiedImageError
-
-    data: bytes | None = None
-    if isinstance(value, Mapping):
-        data = value.get("bytes")
-        if data is None and value.get("path"):
-            value = value["path"]
-    if isinstance(value, (bytes, bytearray)):
-        data = bytes(value)
-    elif data is None and isinstance(value, str) and value:
-        path = Path(value) if Path(value).is_absolute() else base_dir / value
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            raise DataValidationError(f"{where}: image file {path} cannot be read ({error.strerror})") from error
-    if not data:
-        raise DataValidationError(f"{where}: image is missing")
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as error:
-        raise DataValidationError(f"{where}: image does not decode ({type(error).__name__}: {error})") from error
-    return data
+def label_records(rows: Iterable[TableRow]) -> dict[str, tuple[TableRow, Any]]:
+    """``question_id`` -> (its row, raw ``human_answer``); refuses records without either, and duplicates."""
+    labels: dict[str, tuple[TableRow, Any]] = {}
+    for row in rows:
+        if row.values.get("question_id") is None:
+            raise DataValidationError(f"{row.where}: expected an object with a question_id")
+        qid = question_id_text(row.values["question_id"])
+        if qid in labels:
+            first = labels[qid][0]
+            said = f"line {first.number}" if first.line_numbered else first.where
+            raise DataValidationError(f"{row.where}: duplicate question_id {qid} (first on {said})")
+        if EMBEDDED_LABEL_COLUMN not in row.values:
+            raise DataValidationError(f"{row.where}: question_id {qid} has no {EMBEDDED_LABEL_COLUMN}")
+        labels[qid] = (row, row.values[EMBEDDED_LABEL_COLUMN])
+    return labels
 
 
-def _text(row: Mapping[str, Any], column: str, *, where: str) -> str:
-    value = row.get(column)
-    if not isinstance(value, str) or not value.strip():
-        raise DataValidationError(f"{where}: {column} must be a non-empty string, got {value!r}")
-    return value
+def read_label_file(path: Path) -> dict[str, tuple[int, Any]]:
+    """``question_id`` -> (line or record number, raw ``human_answer``) from a local .jsonl or .json label file."""
+    from med_rewardbench_tasks.data_layout import FileSet
+    from med_rewardbench_tasks.data_sources import Snapshot
+    from med_rewardbench_tasks.data_tables import iter_rows
 
-
-def validate_organ(
-    files: OrganFiles,
-    rows: Sequence[Mapping[str, Any]],
-    labels: Mapping[str, tuple[int, Any]] | None,
-) -> list[Case]:
-    """Join cases with labels and check every field; raise on the first problem found."""
-    if not rows:
-        raise DataValidationError(f"{files.parquet}: no cases")
-    missing = [column for column in REQUIRED_COLUMNS if column not in rows[0]]
-    if missing:
-        raise DataValidationError(f"{files.parquet}: missing column(s) {', '.join(missing)}")
-    if labels is None and EMBEDDED_LABEL_COLUMN not in rows[0]:
-        raise DataValidationError(
-            f"{files.parquet}: no label file {labels_name(files.organ)} next to it "
-            f"and no {EMBEDDED_LABEL_COLUMN} column"
-        )
-
-    cases: list[Case] = []
-    first_row_of: dict[str, int] = {}
-    for row_number, row in enumerate(rows):
-        raw_qid = row.get("question_id")
-        if raw_qid is None or not str(raw_qid).strip():
-            raise DataValidationError(f"{files.parquet} row {row_number}: question_id is empty")
-        qid = _question_id(raw_qid)
-        where = f"{files.parquet} row {row_number} (question_id {qid})"
-        if qid in first_row_of:
-            raise DataValidationError(f"{where}: duplicate question_id (first at row {first_row_of[qid]})")
-        first_row_of[qid] = row_number
-
-        modality = str(row.get("modality_type") or "").strip()
-        if modality != files.organ:
-            raise DataValidationError(f"{where}: modality_type is {modality!r}, expected {files.organ!r}")
-
-        if labels is not None:
-            if qid not in labels:
-                raise DataValidationError(f"{where}: no label in {files.labels} for this question_id")
-            line_number, raw_label = labels[qid]
-            case_labels = validate_labels(raw_label, where=f"{files.labels}:{line_number} (question_id {qid})")
-            if EMBEDDED_LABEL_COLUMN in row and row[EMBEDDED_LABEL_COLUMN] is not None:
-                embedded = validate_labels(row[EMBEDDED_LABEL_COLUMN], where=where)
-                if embedded != case_labels:
-                    raise DataValidationError(
-                        f"{where}: {EMBEDDED_LABEL_COLUMN} column disagrees with {files.labels}:{line_number}"
-                    )
-        else:
-            case_labels = validate_labels(row.get(EMBEDDED_LABEL_COLUMN), where=where)
-
-        cases.append(
-            Case(
-                question_id=qid,
-                organ=files.organ,
-                question=_text(row, "question", where=where),
-                answer1_text=_text(row, "answer1_text", where=where),
-                answer2_text=_text(row, "answer2_text", where=where),
-                image=image_bytes(row["image"], base_dir=files.parquet.parent, where=where),
-                labels=case_labels,
-                metadata={
-                    column: (None if row[column] is None else str(row[column]))
-                    for column in OPTIONAL_COLUMNS
-                    if column in row
-                },
-            )
-        )
-
-    if labels is not None:
-        orphans = sorted(set(labels) - set(first_row_of))
-        if orphans:
-            line_number = labels[orphans[0]][0]
-            raise DataValidationError(
-                f"{files.labels}:{line_number}: label for question_id {orphans[0]} has no case in {files.parquet}"
-                + (f" ({len(orphans) - 1} more such labels)" if len(orphans) > 1 else "")
-            )
-    return cases
-
-
-def read_parquet_rows(path: Path) -> list[dict[str, Any]]:
-    import pyarrow.parquet as pq
-
-    try:
-        table = pq.read_table(path)
-    except Exception as error:  # pyarrow raises several unrelated types for corrupt files
-        raise DataValidationError(f"{path}: not a readable parquet file ({type(error).__name__}: {error})") from error
-    return table.to_pylist()
+    path = Path(path)
+    snapshot = Snapshot("local", path.parent.absolute(), (path.name,))
+    records = label_records(iter_rows(snapshot, FileSet((path.name,), "json", None)))
+    return {qid: (row.number, raw) for qid, (row, raw) in records.items()}
 
 
 def load_organ(organ: str, source: DataSource | None = None) -> list[Case]:
     """Validated cases of one organ system, from ``source`` (default: :func:`resolve_source`)."""
+    from med_rewardbench_tasks.data_cases import checked_organs, layout_of, load_plan
+    from med_rewardbench_tasks.data_sources import snapshot_of
+
+    organ = _check_organ(organ)
     source = resolve_source() if source is None else source
-    files = locate_organ_files(source, organ)
-    labels = read_label_file(files.labels) if files.labels is not None else None
-    return validate_organ(files, read_parquet_rows(files.parquet), labels)
+    snapshot = snapshot_of(source)
+    layout = layout_of(snapshot)
+    checked_organs(snapshot, layout)
+    plan = layout.plan(organ)
+    cases = load_plan(snapshot, plan)
+    announce(f"Med-RewardBench {organ}: {len(cases)} cases from {snapshot.source_id} ({', '.join(plan.files())})")
+    return cases
 
 
 def load_cases(organs: Iterable[str] = ORGANS, source: DataSource | None = None) -> list[Case]:
@@ -377,44 +253,63 @@ def load_cases(organs: Iterable[str] = ORGANS, source: DataSource | None = None)
     return [case for organ in organs for case in load_organ(organ, source)]
 
 
-def available_organs(source: LocalDirectory) -> list[Organ]:
-    """Organs that have a parquet file in a local copy, in canonical order."""
-    return [organ for organ in ORGANS if (source.path / parquet_name(organ)).is_file()]
+def available_organs(source: DataSource) -> list[Organ]:
+    """Organ systems the source holds cases of, in canonical order."""
+    from med_rewardbench_tasks.data_cases import checked_organs, layout_of
+    from med_rewardbench_tasks.data_sources import snapshot_of
+
+    snapshot = snapshot_of(source)
+    return list(checked_organs(snapshot, layout_of(snapshot)))
 
 
+# ---------------------------------------------------------------------------------------
+# Provenance
+# ---------------------------------------------------------------------------------------
+def source_of_id(source_id: str) -> DataSource:
+    """The source a recorded id names: ``owner/name@<commit>`` (Hub) or a local folder."""
+    repo, at, commit = source_id.rpartition("@")
+    if at and re.fullmatch(r"[0-9a-f]{40}", commit) and not Path(source_id).exists():
+        return HubDataset(repo, commit)
+    return LocalDirectory(Path(source_id))
+
+
+def provenance(source: DataSource | str | None = None) -> Provenance:
+    """What a run with ``source`` (a source, or the ``source`` id recorded with each sample) reads.
+
+    For a Hub id this is exact (a commit never changes); for a local folder it is what the
+    folder holds now.
+    """
+    from med_rewardbench_tasks.data_cases import checked_organs, layout_of
+    from med_rewardbench_tasks.data_sources import snapshot_of
+
+    if source is None:
+        source = resolve_source()
+    elif isinstance(source, str):
+        source = source_of_id(source)
+    snapshot = snapshot_of(source)
+    layout = layout_of(snapshot)
+    files = {organ: layout.plan(organ).files() for organ in checked_organs(snapshot, layout)}
+    return Provenance(
+        source_id=snapshot.source_id,
+        location=snapshot.describe(),
+        revision=snapshot.revision,
+        commit=snapshot.commit,
+        files=files,
+        from_cache_because=snapshot.from_cache_because,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# lmms-eval docs
+# ---------------------------------------------------------------------------------------
 def cases_to_dataset(cases: Sequence[Case], *, both_orders: bool = False) -> datasets.Dataset:
     """The lmms-eval docs: one row per case, or two (original, then swapped) with ``both_orders``.
 
-    The image is a decodable ``datasets.Image`` column; ``swapped`` tells the prompt and the
-    scoring which answer is shown as A.
+    The image column points at the cases' own bytes (no copy, also for the second order);
+    ``doc_to_visual`` decodes it. ``swapped`` tells the prompt and the scoring which answer
+    is shown as A; ``source`` is the data version the case came from.
     """
-    import datasets
+    from med_rewardbench_tasks.data_docs import build_docs
 
-    presentations = [(case, swapped) for case in cases for swapped in ((False, True) if both_orders else (False,))]
     metadata_columns = [c for c in OPTIONAL_COLUMNS if any(c in case.metadata for case in cases)]
-    columns: dict[str, list[Any]] = {
-        "question_id": [case.question_id for case, _ in presentations],
-        "organ": [case.organ for case, _ in presentations],
-        "question": [case.question for case, _ in presentations],
-        "answer1_text": [case.answer1_text for case, _ in presentations],
-        "answer2_text": [case.answer2_text for case, _ in presentations],
-        "human_answer": [dict(case.labels) for case, _ in presentations],
-        "swapped": [swapped for _, swapped in presentations],
-        "image": [{"bytes": case.image, "path": None} for case, _ in presentations],
-    }
-    for column in metadata_columns:
-        columns[column] = [case.metadata.get(column) for case, _ in presentations]
-    features = datasets.Features(
-        {
-            "question_id": datasets.Value("string"),
-            "organ": datasets.Value("string"),
-            "question": datasets.Value("string"),
-            "answer1_text": datasets.Value("string"),
-            "answer2_text": datasets.Value("string"),
-            "human_answer": {dimension: datasets.Value("string") for dimension in DIMENSIONS},
-            "swapped": datasets.Value("bool"),
-            "image": datasets.Image(),
-            **{column: datasets.Value("string") for column in metadata_columns},
-        }
-    )
-    return datasets.Dataset.from_dict(columns, features=features)
+    return build_docs(cases, both_orders=both_orders, metadata_columns=metadata_columns)

@@ -132,7 +132,9 @@ def shown_labels(doc: Mapping[str, Any]) -> dict[Dimension, Winner]:
 
 
 def doc_to_visual(doc: Mapping[str, Any], lmms_eval_specific_kwargs: Mapping[str, Any] | None = None) -> list[Image]:
-    return [doc["image"].convert("RGB")]
+    from med_rewardbench_tasks.data_images import judge_image
+
+    return [judge_image(doc["image"])]
 
 
 def doc_to_text(doc: Mapping[str, Any], lmms_eval_specific_kwargs: Mapping[str, Any] | None = None) -> str:
@@ -174,7 +176,10 @@ def doc_to_target(doc: Mapping[str, Any]) -> str:
     lmms-eval's samples log keeps ``target`` but drops the doc, so this is what ties a
     logged output back to its case (``med-rewardbench rescore`` and ``report`` rely on it).
     """
-    return json.dumps(presentation_record(presentation(doc)))
+    record = presentation_record(presentation(doc))
+    if doc.get("source"):  # the data version read (med_rewardbench_tasks.data.provenance expands it)
+        record["source"] = doc["source"]
+    return json.dumps(record)
 
 
 class VerdictFilter:

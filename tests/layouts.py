@@ -1,9 +1,16 @@
-"""Small hand-made data folders in the Hub layout, for data-validation tests."""
+"""Small hand-made data folders, for data-validation and discovery tests.
+
+``write_organ`` writes the paper pipeline's layout (``pair_gt_all/...``). ``LAYOUTS`` writes
+one small benchmark — brain cases 1 and 2, lower-limb case 3 — in each layout the loader
+must find, with the expected result in ``EXPECTED`` (written here by hand, not by the
+package).
+"""
 
 from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,12 +18,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from PIL import Image
 
-SIX_A = dict.fromkeys(("accuracy", "relevance", "comprehensiveness", "creativity", "responsiveness", "overall"), "A")
+DIMENSIONS = ("accuracy", "relevance", "comprehensiveness", "creativity", "responsiveness", "overall")
+SIX_A = dict.fromkeys(DIMENSIONS, "A")
 
 
-def png(shade: int = 90) -> bytes:
+def png(shade: int = 90, size: int = 8) -> bytes:
     buffer = io.BytesIO()
-    Image.new("L", (8, 8), shade).save(buffer, format="PNG")
+    Image.new("L", (size, size), shade).save(buffer, format="PNG")
     return buffer.getvalue()
 
 
@@ -41,12 +49,210 @@ def write_organ(root: Path, organ: str, rows: list[dict[str, Any]], labels: list
     """
     parquet_dir = root / "pair_gt_all" / "parquet"
     parquet_dir.mkdir(parents=True, exist_ok=True)
-    pq.write_table(pa.Table.from_pylist(rows), parquet_dir / f"{organ}.parquet")
+    write_parquet(parquet_dir / f"{organ}.parquet", rows)
     if labels is not None:
-        lines = [entry if isinstance(entry, str) else json.dumps(entry) for entry in labels]
-        (root / "pair_gt_all" / f"{organ}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        write_jsonl(root / "pair_gt_all" / f"{organ}.jsonl", labels)
     return root
+
+
+def write_parquet(path: Path, rows: list[dict[str, Any]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.Table.from_pylist(rows), path)
+
+
+def write_jsonl(path: Path, records: list[Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [entry if isinstance(entry, str) else json.dumps(entry) for entry in records]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def label(question_id: Any, **winners: str) -> dict[str, Any]:
     return {"question_id": question_id, "human_answer": {**SIX_A, **winners}}
+
+
+# ---------------------------------------------------------------------------------------
+# One benchmark, many layouts
+# ---------------------------------------------------------------------------------------
+WINNERS = {1: SIX_A, 2: {**SIX_A, "overall": "B"}, 3: {**SIX_A, "accuracy": "B"}}
+ORGAN_OF = {1: "brain", 2: "brain", 3: "lower_limb"}
+SHADE = {1: 11, 2: 22, 3: 33}
+# (organ, question_id) -> (labels, image bytes)
+EXPECTED = {(ORGAN_OF[i], str(i)): (WINNERS[i], png(SHADE[i])) for i in (1, 2, 3)}
+
+
+def _row(i: int, *, organ_value: str | None = None, image: Any = None, labels: Any = None) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "question_id": i,
+        "question": f"What is seen in image {i}?",
+        "answer1_text": f"Answer one of case {i}.",
+        "answer2_text": f"The second answer of case {i}.",
+        "image": {"bytes": png(SHADE[i]), "path": f"{i}.png"} if image is None else image,
+    }
+    if organ_value is not None:
+        row["modality_type"] = organ_value
+    if labels is not None:
+        row["human_answer"] = labels
+    return row
+
+
+def _pair_gt_all(root: Path) -> None:
+    for organ, ids in (("brain", (1, 2)), ("lower_limb", (3,))):
+        write_organ(root, organ, [_row(i, organ_value=organ) for i in ids], [label(i, **WINNERS[i]) for i in ids])
+
+
+def _flat_any_depth(root: Path) -> None:
+    write_parquet(root / "cases" / "Brain.parquet", [_row(1), _row(2)])
+    write_parquet(root / "cases" / "deep" / "Lower Limb.parquet", [_row(3, organ_value="Lower Limb")])
+    write_jsonl(root / "labels" / "BRAIN.jsonl", [label(1), label(2, overall="B")])
+    (root / "labels" / "lower-limb.json").write_text(json.dumps([label(3, accuracy="B")]))
+
+
+def _sharded(root: Path) -> None:
+    write_parquet(root / "brain-00000-of-00002.parquet", [_row(1, labels=WINNERS[1])])
+    write_parquet(root / "brain-00001-of-00002.parquet", [_row(2, labels=WINNERS[2])])
+    write_parquet(root / "lower_limb-00000-of-00001.parquet", [_row(3, labels=WINNERS[3])])
+
+
+def _organ_folders(root: Path) -> None:
+    # Labels as a JSON string column; folder names in other spellings.
+    write_parquet(root / "Brain" / "0000.parquet", [_row(1, labels=json.dumps(WINNERS[1]))])
+    write_parquet(root / "Brain" / "0001.parquet", [_row(2, labels=json.dumps(WINNERS[2]))])
+    write_parquet(root / "LOWER-LIMB" / "0000.parquet", [_row(3, labels=json.dumps(WINNERS[3]))])
+
+
+def _datasets_data_dir(root: Path) -> None:
+    """data/<organ>/test-*.parquet as `datasets` writes it, with a train split that must not be read."""
+    import datasets
+
+    features = datasets.Features(
+        {
+            "question_id": datasets.Value("string"),
+            "modality_type": datasets.Value("string"),
+            "question": datasets.Value("string"),
+            "answer1_text": datasets.Value("string"),
+            "answer2_text": datasets.Value("string"),
+            "image": datasets.Image(),
+            "human_answer": {dimension: datasets.Value("string") for dimension in DIMENSIONS},
+        }
+    )
+    for organ, ids in (("brain", (1, 2)), ("lower_limb", (3,))):
+        rows = [{**_row(i, organ_value=organ, labels=WINNERS[i]), "question_id": str(i)} for i in ids]
+        table = {name: [row[name] for row in rows] for name in features}
+        datasets.Dataset.from_dict(table, features=features).to_parquet(
+            str(root / "data" / organ / "test-00000-of-00001.parquet")
+        )
+        decoy = {**rows[0], "question_id": "99"}
+        datasets.Dataset.from_dict({name: [decoy[name]] for name in features}, features=features).to_parquet(
+            str(root / "data" / organ / "train-00000-of-00001.parquet")
+        )
+
+
+def _one_table_modality_type(root: Path) -> None:
+    rows = [
+        _row(1, organ_value="BRAIN", labels=WINNERS[1]),
+        _row(3, organ_value="Lower Limb", labels=WINNERS[3]),
+        _row(2, organ_value="brain", labels=WINNERS[2]),
+    ]
+    write_parquet(root / "data" / "test-00000-of-00001.parquet", rows)
+
+
+def _shards_organ_column(root: Path) -> None:
+    def with_organ(i: int, value: str) -> dict[str, Any]:
+        return {**_row(i), "organ": value}
+
+    write_parquet(root / "all-00000-of-00002.parquet", [with_organ(1, "brain"), with_organ(3, "lower-limb")])
+    write_parquet(root / "all-00001-of-00002.parquet", [with_organ(2, "Brain")])
+    write_jsonl(root / "labels.jsonl", [label(i, **WINNERS[i]) for i in (3, 1, 2)])
+
+
+def _images_as_raw_bytes(root: Path) -> None:
+    for organ, ids in (("brain", (1, 2)), ("lower_limb", (3,))):
+        rows = [_row(i, organ_value=organ, image=png(SHADE[i])) for i in ids]
+        write_organ(root, organ, rows, [label(i, **WINNERS[i]) for i in ids])
+
+
+def _images_by_path(root: Path) -> None:
+    """Paths relative to the file that names them: a JSON Lines table, and a parquet struct with no bytes."""
+    (root / "brain" / "images").mkdir(parents=True)
+    for i in (1, 2):
+        (root / "brain" / "images" / f"{i}.png").write_bytes(png(SHADE[i]))
+    write_jsonl(
+        root / "brain" / "brain.jsonl",
+        [{**_row(i, image=f"images/{i}.png"), "human_answer": WINNERS[i]} for i in (1, 2)],
+    )
+    (root / "scans").mkdir()
+    (root / "scans" / "3.png").write_bytes(png(SHADE[3]))
+    write_parquet(
+        root / "lower_limb" / "cases.parquet",
+        [_row(3, image={"bytes": None, "path": "../scans/3.png"}, labels=WINNERS[3])],
+    )
+
+
+BUILD_DATASET_CARD = """---
+license: other
+configs:
+- config_name: brain
+  data_files:
+  - split: test
+    path: brain/test-*
+- config_name: lower_limb
+  data_files:
+  - split: test
+    path: lower_limb/test-*
+- config_name: all
+  data_files:
+  - split: test
+    path: "*/test-*"
+---
+
+# Med-RewardBench
+"""
+
+
+def _build_dataset_form(root: Path) -> None:
+    """What `med-rewardbench build-dataset OUT` writes: a config per organ, datasets.Image, labels as a struct."""
+    import datasets
+
+    features = datasets.Features(
+        {
+            "question_id": datasets.Value("string"),
+            "modality_type": datasets.Value("string"),
+            "question": datasets.Value("string"),
+            "answer1_text": datasets.Value("string"),
+            "answer2_text": datasets.Value("string"),
+            "image": datasets.Image(),
+            "human_answer": {dimension: datasets.Value("string") for dimension in DIMENSIONS},
+            "department": datasets.Value("string"),
+        }
+    )
+    for organ, ids in (("brain", (1, 2)), ("lower_limb", (3,))):
+        rows = [
+            {**_row(i, organ_value=organ, labels=WINNERS[i]), "question_id": str(i), "department": "radiology"}
+            for i in ids
+        ]
+        dataset = datasets.Dataset.from_dict({name: [row[name] for row in rows] for name in features}, features)
+        dataset.to_parquet(str(root / organ / f"test-00000-of-0000{1}.parquet"))
+    (root / "README.md").write_text(BUILD_DATASET_CARD, encoding="utf-8")
+
+
+def _parquet_converter(root: Path) -> None:
+    """<config>/<split>/0000.parquet, as the Hub's parquet converter publishes datasets."""
+    for organ, ids in (("brain", (1, 2)), ("lower_limb", (3,))):
+        write_parquet(
+            root / organ / "test" / "0000.parquet", [_row(i, organ_value=organ, labels=WINNERS[i]) for i in ids]
+        )
+
+
+LAYOUTS: dict[str, Callable[[Path], None]] = {
+    "pair_gt_all": _pair_gt_all,
+    "organ-named-files-at-any-depth": _flat_any_depth,
+    "sharded-organ-files": _sharded,
+    "organ-folders": _organ_folders,
+    "datasets-data-organ-test-shards": _datasets_data_dir,
+    "one-table-with-modality_type": _one_table_modality_type,
+    "shards-of-all-organs-with-organ-column": _shards_organ_column,
+    "images-as-raw-bytes": _images_as_raw_bytes,
+    "images-by-relative-path": _images_by_path,
+    "build-dataset-output": _build_dataset_form,
+    "hub-parquet-converter": _parquet_converter,
+}

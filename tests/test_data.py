@@ -1,17 +1,24 @@
-"""Loading and validating cases: the Hub layout, local copies, embedded labels, and every refusal."""
+"""Validating cases: the label join, every refusal, ids across organs, the docs lmms-eval gets, provenance.
+
+Discovery of the files is in test_data_layouts.py, the Hub in test_data_hub.py, images in
+test_data_images.py.
+"""
 
 from __future__ import annotations
 
+import io
 import json
-import re
+import logging
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from med_rewardbench_tasks import data
 from med_rewardbench_tasks.constants import DIMENSIONS, ORGANS
-from tests.fake_hub import serve_dataset_repo
 from tests.layouts import SIX_A, case_row, label, png, write_organ
+
+ALWAYS_A = ["--model", "med_rewardbench_baseline", "--model_args", "strategy=always_a"]
 
 
 def load(root: Path, organ: str = "brain") -> list[data.Case]:
@@ -142,7 +149,7 @@ def test_image_given_as_a_relative_path(tmp_path: Path) -> None:
         pytest.param(
             [case_row(1)],
             None,
-            r"brain\.parquet: no label file pair_gt_all/brain\.jsonl next to it and no human_answer column",
+            r"brain\.parquet: no label file \(brain\.jsonl or \.json\) for it and no human_answer column",
             id="no-labels-anywhere",
         ),
         pytest.param(
@@ -161,9 +168,11 @@ def test_broken_data_is_refused_with_file_row_and_id(
         load(tmp_path)
 
 
-def test_missing_organ_file_is_named(tmp_path: Path) -> None:
-    (tmp_path / "pair_gt_all").mkdir()
-    with pytest.raises(data.DataValidationError, match=r"pair_gt_all/parquet/eye\.parquet: file not found"):
+def test_missing_organ_is_named_with_what_was_found(tmp_path: Path) -> None:
+    write_organ(tmp_path, "brain", [case_row(1)], [label(1)])
+    with pytest.raises(
+        data.DataValidationError, match=r"found no cases of organ system 'eye' \(organ systems found: brain\)"
+    ):
         data.load_organ("eye", data.LocalDirectory(tmp_path))
 
 
@@ -179,9 +188,9 @@ def test_source_switch_reads_the_environment(tmp_path: Path) -> None:
     assert data.resolve_source({"MED_REWARDBENCH_DATA_DIR": str(tmp_path)}) == data.LocalDirectory(tmp_path)
 
 
-def test_source_switch_refuses_a_folder_without_the_layout(tmp_path: Path) -> None:
-    with pytest.raises(data.DataUnavailableError, match=r"MED_REWARDBENCH_DATA_DIR=.* does not contain a pair_gt_all/"):
-        data.resolve_source({"MED_REWARDBENCH_DATA_DIR": str(tmp_path)})
+def test_source_switch_refuses_a_path_that_is_not_a_folder(tmp_path: Path) -> None:
+    with pytest.raises(data.DataUnavailableError, match=r"MED_REWARDBENCH_DATA_DIR=.*missing.* is not a folder"):
+        data.resolve_source({"MED_REWARDBENCH_DATA_DIR": str(tmp_path / "missing")})
 
 
 def test_shipped_sample_loads_every_organ() -> None:
@@ -194,7 +203,7 @@ def test_shipped_sample_loads_every_organ() -> None:
     assert {case.metadata.get("dataset") for case in cases} == {"synthetic-pipeline-sample"}
 
 
-def test_cases_become_lmms_eval_docs_with_decodable_images() -> None:
+def test_cases_become_lmms_eval_docs_with_the_cases_own_image_bytes() -> None:
     source = data.sample_source()
     cases = data.load_organ("heart", source)
     docs = data.cases_to_dataset(cases)
@@ -202,71 +211,114 @@ def test_cases_become_lmms_eval_docs_with_decodable_images() -> None:
     first = docs[0]
     assert first["question_id"] == cases[0].question_id
     assert first["human_answer"] == dict(cases[0].labels)
-    assert first["image"].size == (128, 128)
+    assert first["swapped"] is False
+    assert first["image"]["bytes"] == cases[0].image
+    assert Image.open(io.BytesIO(first["image"]["bytes"])).size == (128, 128)
 
 
-def point_hub_at(monkeypatch: pytest.MonkeyPatch, endpoint: str) -> None:
-    """What HF_ENDPOINT does, for a library that read it at import time."""
-    import huggingface_hub.constants as hub_constants
+def test_both_orders_point_at_one_copy_of_each_image() -> None:
+    import pyarrow as pa
 
-    monkeypatch.setattr(hub_constants, "ENDPOINT", endpoint)
-    monkeypatch.setattr(
-        hub_constants, "HUGGINGFACE_CO_URL_TEMPLATE", endpoint + "/{repo_id}/resolve/{revision}/{filename}"
+    cases = data.load_organ("heart", data.sample_source())
+    docs = data.cases_to_dataset(cases, both_orders=True)
+    assert [(doc["question_id"], doc["swapped"]) for doc in docs] == [
+        (case.question_id, swapped) for case in cases for swapped in (False, True)
+    ]
+    # Both docs of a case read the same Arrow buffer, which is the case's own bytes object.
+    image_column = docs.data.column("image")
+    buffers = [chunk.field("bytes").buffers()[2] for chunk in image_column.chunks]
+    for index, case in enumerate(cases):
+        original, swapped = buffers[2 * index], buffers[2 * index + 1]
+        assert original.address == swapped.address == pa.py_buffer(case.image).address
+    # lmms-eval drops media columns from the docs it scores; ours is one.
+    import datasets
+
+    assert isinstance(docs.features["image"], datasets.Image)
+
+
+@pytest.mark.parametrize(
+    ("human_answer", "key"),
+    [
+        pytest.param({**SIX_A, "safety": "A"}, "safety", id="extra-dimension"),
+        pytest.param({**SIX_A, "Accuracy": "B"}, "Accuracy", id="capitalised-beside-lowercase"),
+        pytest.param(json.dumps({**SIX_A, "note": "B"}), "note", id="json-string"),
+    ],
+)
+def test_unknown_label_keys_are_refused_by_name(tmp_path: Path, human_answer: object, key: str) -> None:
+    write_organ(tmp_path, "brain", [case_row(1)], [{"question_id": 1, "human_answer": human_answer}])
+    with pytest.raises(
+        data.DataValidationError, match=rf"brain\.jsonl:1 \(question_id 1\): human_answer has unknown key '{key}'"
+    ):
+        load(tmp_path)
+
+
+def test_unknown_key_in_an_embedded_label_column_is_refused(tmp_path: Path) -> None:
+    write_organ(tmp_path, "brain", [case_row(1, human_answer={**SIX_A, "safety": "B"})], labels=None)
+    with pytest.raises(
+        data.DataValidationError, match=r"row 0 \(question_id 1\): human_answer has unknown key 'safety'"
+    ):
+        load(tmp_path)
+
+
+def test_same_question_id_in_two_organs_stops_every_task(tmp_path: Path) -> None:
+    write_organ(tmp_path, "brain", [case_row(1), case_row(7)], [label(1), label(7)])
+    write_organ(tmp_path, "heart", [case_row(7, organ="heart")], [label(7)])
+    write_organ(tmp_path, "eye", [case_row(9, organ="eye")], [label(9)])
+    source = data.LocalDirectory(tmp_path)
+    pattern = (
+        r"question_id 7 is in two organ systems: brain \(.*brain\.parquet row 1\) and heart \(.*heart\.parquet row 0\)"
     )
+    # Each organ task loads separately: even the unaffected organ's task sees the conflict.
+    for organ in ("brain", "heart", "eye"):
+        with pytest.raises(data.DataValidationError, match=pattern):
+            data.load_organ(organ, source)
 
 
-@pytest.fixture
-def hub_endpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """The real hf_hub_download path against a loopback copy of a dataset repo."""
-    import huggingface_hub.constants as hub_constants
+@pytest.mark.integration
+def test_lmms_eval_stops_when_two_organ_tasks_share_a_question_id(tmp_path: Path) -> None:
+    from tests.conftest import run_lmms_eval
 
-    repo_root = tmp_path / "repo"
-    write_organ(repo_root, "brain", [case_row(1), case_row(2)], [label(1), label(2, overall="B")])
-    write_organ(repo_root, "eye", [case_row(5, organ="eye", human_answer=SIX_A)], labels=None)
-    monkeypatch.setattr(hub_constants, "HF_HUB_CACHE", str(tmp_path / "hub-cache"))
-    monkeypatch.setattr(hub_constants, "HF_HUB_OFFLINE", False)
-    with serve_dataset_repo("someone/Med-RewardBench-copy", repo_root) as (endpoint, requested):
-        point_hub_at(monkeypatch, endpoint)
-        yield requested
-
-
-def test_hub_download_path_loads_and_caches(hub_endpoint: list[str]) -> None:
-    source = data.HubDataset("someone/Med-RewardBench-copy", "main")
-    cases = data.load_organ("brain", source)
-    assert [(case.question_id, case.labels["overall"]) for case in cases] == [("1", "A"), ("2", "B")]
-    assert any(path.endswith("pair_gt_all/parquet/brain.parquet") for path in hub_endpoint)
-    assert any(path.endswith("pair_gt_all/brain.jsonl") for path in hub_endpoint)
+    copy = tmp_path / "copy"
+    write_organ(copy, "brain", [case_row(1), case_row(7)], [label(1), label(7)])
+    write_organ(copy, "heart", [case_row(7, organ="heart")], [label(7)])
+    run = run_lmms_eval(
+        [*ALWAYS_A, "--tasks", "med_rewardbench_brain,med_rewardbench_heart"],
+        tmp_path / "run",
+        env={"MED_REWARDBENCH_DATA_DIR": str(copy)},
+        expect_results=False,
+    )
+    assert "question_id 7 is in two organ systems: brain" in run.output
+    assert not run.results.get("results")
 
 
-def test_hub_repo_without_label_file_uses_embedded_labels(hub_endpoint: list[str]) -> None:
-    cases = data.load_organ("eye", data.HubDataset("someone/Med-RewardBench-copy"))
-    assert [case.question_id for case in cases] == ["5"]
+def test_same_question_id_in_two_organs_of_one_table_is_refused(tmp_path: Path) -> None:
+    from tests.layouts import write_parquet
+
+    rows = [case_row(1, human_answer=SIX_A), case_row(1, organ="eye", human_answer=SIX_A)]
+    write_parquet(tmp_path / "data" / "test-00000-of-00001.parquet", rows)
+    with pytest.raises(data.DataValidationError, match=r"question_id 1 is in two organ systems: brain .* and eye"):
+        data.load_organ("eye", data.LocalDirectory(tmp_path))
 
 
-def test_hub_repo_without_the_organ_is_a_validation_error(hub_endpoint: list[str]) -> None:
-    with pytest.raises(data.DataValidationError, match=r"pair_gt_all/parquet/lung\.parquet: file not found"):
-        data.load_organ("lung", data.HubDataset("someone/Med-RewardBench-copy"))
+def test_each_case_and_the_log_record_where_the_data_came_from(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    write_organ(tmp_path, "brain", [case_row(1)], [label(1)])
+    with caplog.at_level(logging.INFO, logger="med_rewardbench_tasks.data"):
+        cases = load(tmp_path)
+    assert cases[0].source == str(tmp_path.absolute())
+    files = "pair_gt_all/parquet/brain.parquet, pair_gt_all/brain.jsonl"
+    assert f"Med-RewardBench brain: 1 cases from {tmp_path.absolute()} ({files})" in caplog.messages
+    provenance = data.provenance(cases[0].source)
+    assert provenance.files == {"brain": ("pair_gt_all/parquet/brain.parquet", "pair_gt_all/brain.jsonl")}
+    assert provenance.commit is None and provenance.location == str(tmp_path.absolute())
 
 
-def test_no_network_names_the_local_data_switch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import huggingface_hub.constants as hub_constants
+def test_the_target_record_carries_the_source() -> None:
+    from med_rewardbench_tasks import lmms_eval_tasks
 
-    monkeypatch.setattr(hub_constants, "HF_HUB_CACHE", str(tmp_path / "empty-cache"))
-    # A port nobody listens on: the connection is refused at once, like a machine with no network.
-    point_hub_at(monkeypatch, "http://127.0.0.1:9")
-    # huggingface_hub retries refused connections with backoff (about 30 s); the outcome is the same without the waits.
-    monkeypatch.setattr("huggingface_hub.utils._http.time.sleep", lambda seconds: None)
-    with pytest.raises(data.DataUnavailableError) as raised:
-        data.load_organ("brain", data.HubDataset())
-    message = str(raised.value)
-    assert "pair_gt_all/parquet/brain.parquet" in message
-    assert "MED_REWARDBENCH_DATA_DIR=" in message
-
-
-def test_offline_mode_names_the_local_data_switch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import huggingface_hub.constants as hub_constants
-
-    monkeypatch.setattr(hub_constants, "HF_HUB_CACHE", str(tmp_path / "empty-cache"))
-    monkeypatch.setattr(hub_constants, "HF_HUB_OFFLINE", True)
-    with pytest.raises(data.DataUnavailableError, match=re.escape("set MED_REWARDBENCH_DATA_DIR=")):
-        data.load_organ("brain", data.HubDataset())
+    cases = data.load_organ("heart", data.sample_source())
+    doc = data.cases_to_dataset(cases)[0]
+    record = json.loads(lmms_eval_tasks.doc_to_target(doc))
+    assert record["source"] == str(data.SAMPLE_DIR)
+    assert record["question_id"] == cases[0].question_id

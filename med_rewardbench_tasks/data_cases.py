@@ -1,0 +1,263 @@
+"""Reading one organ system's validated cases out of a snapshot, and the checks across organs.
+
+:func:`load_plan` joins an organ's cases with its labels and checks every field (the rules
+are in :mod:`med_rewardbench_tasks.data`'s docstring); :func:`checked_organs` compares
+the ids of all organs once per version of the data. :func:`layout_of` is the discovery
+result of a snapshot, computed once and logged.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final
+
+from med_rewardbench_tasks.constants import ORGANS, Organ
+from med_rewardbench_tasks.data import (
+    EMBEDDED_LABEL_COLUMN,
+    OPTIONAL_COLUMNS,
+    REQUIRED_COLUMNS,
+    Case,
+    DataValidationError,
+    announce,
+    label_records,
+    question_id_text,
+    validate_labels,
+)
+
+if TYPE_CHECKING:
+    from med_rewardbench_tasks.data_layout import FileSet, Layout, OrganPlan
+    from med_rewardbench_tasks.data_sources import Snapshot
+    from med_rewardbench_tasks.data_tables import TableRow
+
+_CARD_BYTES: Final = 1024 * 1024
+_ABSOLUTE_PATH: Final = re.compile(r"^(?:[/\\]|[A-Za-z]:)")
+
+
+# ---------------------------------------------------------------------------------------
+# Snapshots and their layout (cached per version of the data)
+# ---------------------------------------------------------------------------------------
+_layouts: dict[Snapshot, Layout] = {}
+_benchmark_organs: dict[Snapshot, list[Organ]] = {}
+
+
+def layout_of(snapshot: Snapshot) -> Layout:
+    from med_rewardbench_tasks.data_images import read_bounded
+    from med_rewardbench_tasks.data_layout import CARD_FILE, discover
+
+    if snapshot not in _layouts:
+        card = None
+        if CARD_FILE in snapshot.files:
+            raw = read_bounded(
+                snapshot.fetch(CARD_FILE), limit=_CARD_BYTES, what="dataset card", where=snapshot.describe()
+            )
+            card = raw.decode("utf-8", errors="replace")
+        _layouts[snapshot] = discover(snapshot.files, where=snapshot.describe(), card_text=card)
+        origin = f" (from the Hugging Face cache: {snapshot.from_cache_because})" if snapshot.from_cache_because else ""
+        revision = f", revision {snapshot.revision} = commit {snapshot.commit}" if snapshot.commit else ""
+        announce(f"Med-RewardBench data: {snapshot.describe()}{revision}{origin}")
+    return _layouts[snapshot]
+
+
+def checked_organs(snapshot: Snapshot, layout: Layout) -> list[Organ]:
+    """The organ systems the data holds, after checking that no question_id is in two of them.
+
+    Each organ task loads its own organ, and the group only sees its subtasks' results, so
+    the one place that sees the whole benchmark is here: the ids of every organ's cases
+    (only that column is read) are compared once per version of the data.
+    """
+    if snapshot in _benchmark_organs:
+        return _benchmark_organs[snapshot]
+    from med_rewardbench_tasks.data_layout import organ_of
+    from med_rewardbench_tasks.data_tables import ORGAN_COLUMNS, iter_rows, organ_column
+
+    first_seen: dict[str, tuple[Organ, str]] = {}
+
+    def record(qid: str, organ: Organ, where: str) -> None:
+        earlier = first_seen.setdefault(qid, (organ, where))
+        if earlier[0] != organ:
+            raise DataValidationError(
+                f"question_id {qid} is in two organ systems: {earlier[0]} ({earlier[1]}) and {organ} ({where}). "
+                f"Every case needs its own id across the benchmark, or it is judged and counted twice"
+            )
+
+    organs = layout.organs()
+    for organ in organs:
+        plan = layout.plan(organ)
+        for row in iter_rows(snapshot, plan.cases, columns=("question_id", *ORGAN_COLUMNS), organ=_shared(plan)):
+            if row.values.get("question_id") is not None:
+                record(question_id_text(row.values["question_id"]), organ, row.where)
+    shared = layout.shared_parquet
+    if len(shared) == 1:
+        for row in iter_rows(snapshot, shared[0], columns=("question_id", *ORGAN_COLUMNS)):
+            column = organ_column(list(row.values))
+            organ = organ_of(row.values.get(column)) if column else None
+            if column is None or organ is None:
+                raise DataValidationError(
+                    f"{row.where}: {column or ' or '.join(ORGAN_COLUMNS)} is {row.values.get(column or '')!r}, "
+                    f"not one of the organ systems ({', '.join(ORGANS)})"
+                )
+            if organ in organs:
+                continue  # that organ has files of its own; the shared table's rows of it are not read
+            if row.values.get("question_id") is not None:
+                record(question_id_text(row.values["question_id"]), organ, row.where)
+    found = sorted({organ for organ, _ in first_seen.values()} | set(organs), key=ORGANS.index)
+    _benchmark_organs[snapshot] = found
+    return found
+
+
+def _shared(plan: OrganPlan) -> Organ | None:
+    return plan.organ if plan.shared else None
+
+
+# ---------------------------------------------------------------------------------------
+# Cases
+# ---------------------------------------------------------------------------------------
+def _image_from_path(snapshot: Snapshot, table_file: str, value: str, known: frozenset[str], where: str) -> bytes:
+    """An image named by a path relative to the table that names it; the path must stay in the dataset."""
+    from med_rewardbench_tasks.data_images import MAX_IMAGE_FILE_BYTES, read_bounded
+
+    if _ABSOLUTE_PATH.match(value) or "\0" in value:
+        raise DataValidationError(
+            f"{where}: image path {value!r} is absolute; an image path must be relative to the file that names it, "
+            f"inside the dataset"
+        )
+    relative = posixpath.normpath(posixpath.join(posixpath.dirname(table_file), value.replace("\\", "/")))
+    if relative == ".." or relative.startswith("../"):
+        raise DataValidationError(f"{where}: image path {value!r} leaves the dataset folder")
+    if snapshot.kind == "hub":
+        if relative not in known:
+            raise DataValidationError(f"{where}: image {relative} is not a file of {snapshot.describe()}")
+        local = snapshot.fetch(relative)
+    else:
+        local = snapshot.root / relative
+        real, inside = os.path.realpath(local), os.path.realpath(snapshot.root)
+        if os.path.commonpath([real, inside]) != inside:
+            raise DataValidationError(
+                f"{where}: image path {value!r} leads out of the dataset folder (through a link, to {real})"
+            )
+    return read_bounded(local, limit=MAX_IMAGE_FILE_BYTES, what="image file", where=where)
+
+
+def _case_image(snapshot: Snapshot, row: TableRow, known: frozenset[str], where: str) -> bytes:
+    from med_rewardbench_tasks.data_images import validate_image
+
+    value = row.values.get("image")
+    data: Any = None
+    path: Any = None
+    if isinstance(value, Mapping):  # a datasets Image struct: {"bytes": ..., "path": ...}
+        data, path = value.get("bytes"), value.get("path")
+    elif isinstance(value, (bytes, bytearray, memoryview)):
+        data = value
+    elif isinstance(value, str):
+        path = value
+    if data is None and isinstance(path, str) and path:
+        data = _image_from_path(snapshot, row.file, path, known, where)
+    if not data:
+        raise DataValidationError(f"{where}: image is missing")
+    data = bytes(data) if not isinstance(data, bytes) else data
+    validate_image(data, where=where)
+    return data
+
+
+def _text(row: Mapping[str, Any], column: str, *, where: str) -> str:
+    value = row.get(column)
+    if not isinstance(value, str) or not value.strip():
+        raise DataValidationError(f"{where}: {column} must be a non-empty string, got {value!r}")
+    return value
+
+
+def _label_set(plan: OrganPlan, columns: Sequence[str], shown: str) -> FileSet | None:
+    if plan.labels is not None or EMBEDDED_LABEL_COLUMN in columns:
+        return plan.labels
+    if len(plan.label_candidates) == 1:
+        return plan.label_candidates[0]
+    if plan.label_candidates:
+        listed = "; ".join(candidate.describe() for candidate in plan.label_candidates)
+        raise DataValidationError(
+            f"{shown}: no {EMBEDDED_LABEL_COLUMN} column, and several files could hold the labels of organ system "
+            f"{plan.organ!r}: {listed}"
+        )
+    raise DataValidationError(
+        f"{shown}: no label file ({plan.organ}.jsonl or .json) for it and no {EMBEDDED_LABEL_COLUMN} column"
+    )
+
+
+def load_plan(snapshot: Snapshot, plan: OrganPlan) -> list[Case]:
+    from med_rewardbench_tasks.data_layout import organ_of
+    from med_rewardbench_tasks.data_tables import ORGAN_COLUMNS, iter_rows, organ_column, table_columns
+
+    shown = snapshot.display(plan.cases.paths[0])
+    columns = table_columns(snapshot, plan.cases)
+    missing = [column for column in REQUIRED_COLUMNS if column not in columns]
+    if missing:
+        raise DataValidationError(f"{shown}: missing column(s) {', '.join(missing)}")
+    label_set = _label_set(plan, columns, shown)
+    labels = label_records(iter_rows(snapshot, label_set)) if label_set is not None else None
+    labels_of_this_organ = label_set is plan.labels and label_set is not None
+    label_file = snapshot.display(label_set.paths[0]) if label_set is not None else ""
+    known = frozenset(snapshot.files)
+    selector = organ_column(columns)
+
+    cases: list[Case] = []
+    first_row_of: dict[str, TableRow] = {}
+    wanted = (*REQUIRED_COLUMNS, *ORGAN_COLUMNS, *OPTIONAL_COLUMNS, EMBEDDED_LABEL_COLUMN)
+    for row in iter_rows(snapshot, plan.cases, columns=wanted, organ=_shared(plan)):
+        values = row.values
+        raw_qid = values.get("question_id")
+        if raw_qid is None or not str(raw_qid).strip():
+            raise DataValidationError(f"{row.where}: question_id is empty")
+        qid = question_id_text(raw_qid)
+        where = f"{row.where} (question_id {qid})"
+        if qid in first_row_of:
+            first = first_row_of[qid]
+            said = f"row {first.number}" if first.file == row.file else first.where
+            raise DataValidationError(f"{where}: duplicate question_id (first at {said})")
+        first_row_of[qid] = row
+
+        if selector is not None and organ_of(values.get(selector)) != plan.organ:
+            raise DataValidationError(f"{where}: {selector} is {values.get(selector)!r}, expected {plan.organ!r}")
+
+        if labels is not None:
+            if qid not in labels:
+                raise DataValidationError(f"{where}: no label in {label_file} for this question_id")
+            label_row, raw_label = labels[qid]
+            case_labels = validate_labels(raw_label, where=f"{label_row.where} (question_id {qid})")
+            embedded = values.get(EMBEDDED_LABEL_COLUMN)
+            if embedded is not None and validate_labels(embedded, where=where) != case_labels:
+                raise DataValidationError(f"{where}: {EMBEDDED_LABEL_COLUMN} column disagrees with {label_row.where}")
+        else:
+            case_labels = validate_labels(values.get(EMBEDDED_LABEL_COLUMN), where=where)
+
+        cases.append(
+            Case(
+                question_id=qid,
+                organ=plan.organ,
+                question=_text(values, "question", where=where),
+                answer1_text=_text(values, "answer1_text", where=where),
+                answer2_text=_text(values, "answer2_text", where=where),
+                image=_case_image(snapshot, row, known, where),
+                labels=case_labels,
+                metadata={
+                    column: (None if values[column] is None else str(values[column]))
+                    for column in OPTIONAL_COLUMNS
+                    if column in values
+                },
+                source=snapshot.source_id,
+            )
+        )
+
+    if not cases:
+        if plan.shared:
+            raise DataValidationError(f"{shown}: no rows of organ system {plan.organ!r} (by its {selector} column)")
+        raise DataValidationError(f"{shown}: no cases")
+    if labels is not None and labels_of_this_organ:
+        orphans = sorted(set(labels) - set(first_row_of))
+        if orphans:
+            raise DataValidationError(
+                f"{labels[orphans[0]][0].where}: label for question_id {orphans[0]} has no case in {shown}"
+                + (f" ({len(orphans) - 1} more such labels)" if len(orphans) > 1 else "")
+            )
+    return cases

@@ -1,0 +1,212 @@
+"""Finding each organ's cases and labels in every layout, in a local copy and through the (fake) Hub alike.
+
+Each layout in tests/layouts.py holds the same three cases; the expected labels and image
+bytes are written there by hand. The Hub runs go through the real huggingface_hub client
+against tests/fake_hub.py.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from med_rewardbench_tasks import data
+from med_rewardbench_tasks.data_layout import discover, organ_of
+from tests.fake_hub import FakeHub, serve_dataset_repo
+from tests.layouts import EXPECTED, LAYOUTS, SIX_A, case_row, label, png, write_organ, write_parquet
+
+REPO = "someone/Med-RewardBench-copy"
+
+
+def loaded(source: data.DataSource) -> dict[tuple[str, str], tuple[dict[str, str], bytes]]:
+    cases = data.load_cases(["brain", "lower_limb"], source)
+    return {(case.organ, case.question_id): (dict(case.labels), case.image) for case in cases}
+
+
+@pytest.fixture
+def hub_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    import huggingface_hub.constants as hub_constants
+
+    cache = tmp_path / "hf-cache"
+    monkeypatch.setattr(hub_constants, "HF_HUB_CACHE", str(cache))
+    monkeypatch.setattr(hub_constants, "HF_HUB_OFFLINE", False)
+    return cache
+
+
+def point_hub_at(monkeypatch: pytest.MonkeyPatch, hub: FakeHub) -> None:
+    """What HF_ENDPOINT does, for a library that read it at import time."""
+    import huggingface_hub.constants as hub_constants
+
+    monkeypatch.setattr(hub_constants, "ENDPOINT", hub.endpoint)
+    template = hub.endpoint + "/{repo_id}/resolve/{revision}/{filename}"
+    monkeypatch.setattr(hub_constants, "HUGGINGFACE_CO_URL_TEMPLATE", template)
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+def test_layout_in_a_local_copy(tmp_path: Path, layout: str) -> None:
+    LAYOUTS[layout](tmp_path)
+    source = data.LocalDirectory(tmp_path)
+    assert data.available_organs(source) == ["brain", "lower_limb"]
+    assert loaded(source) == EXPECTED
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+def test_layout_on_the_hub(tmp_path: Path, layout: str, hub_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    LAYOUTS[layout](tmp_path / "repo")
+    # A page size of 2 makes the file listing span several pages, as large repositories do.
+    with serve_dataset_repo(REPO, tmp_path / "repo", page_size=2) as hub:
+        point_hub_at(monkeypatch, hub)
+        assert loaded(data.HubDataset(REPO)) == EXPECTED
+        cases = data.load_organ("lower_limb", data.HubDataset(REPO))
+    commit = hub.commits["main"]
+    assert cases[0].source == f"{REPO}@{commit}"
+    # One resolution of the revision and one listing (however many pages) for the whole benchmark.
+    assert hub.count(f"/api/datasets/{REPO}/revision/") == 1
+    assert sum("/tree/" in r and "cursor=" not in r for r in hub.requests) == 1
+    # Everything was read at the resolved commit, never at the moving branch name.
+    downloads = [r for r in hub.requests if "/resolve/" in r]
+    assert downloads and all(f"/resolve/{commit}/" in r for r in downloads)
+    # The Hub is gone: offline, the same revision comes from the cache.
+    import huggingface_hub.constants as hub_constants
+
+    monkeypatch.setattr(hub_constants, "HF_HUB_OFFLINE", True)
+    assert loaded(data.HubDataset(REPO)) == EXPECTED
+
+
+@pytest.mark.parametrize(
+    ("name", "organ"),
+    [
+        ("Lower Limb", "lower_limb"),
+        ("lower-limb", "lower_limb"),
+        ("GASTROINTESTINAL_TRACT", "gastrointestinal_tract"),
+        (" oral  cavity ", "oral_cavity"),
+        ("kidney", None),
+        ("brain_mri", None),
+    ],
+)
+def test_organ_names_match_whatever_the_spelling(name: str, organ: str | None) -> None:
+    assert organ_of(name) == organ
+
+
+def test_two_candidate_case_files_for_one_organ_are_both_named(tmp_path: Path) -> None:
+    write_organ(tmp_path, "brain", [case_row(1)], [label(1)])
+    write_parquet(tmp_path / "extra" / "Brain.parquet", [case_row(2, human_answer=SIX_A)])
+    with pytest.raises(data.DataValidationError) as raised:
+        data.load_organ("brain", data.LocalDirectory(tmp_path))
+    message = str(raised.value)
+    assert "2 candidate case files for organ system 'brain'" in message
+    assert "extra/Brain.parquet" in message and "pair_gt_all/parquet/brain.parquet" in message
+
+
+def test_two_candidate_label_files_for_one_organ_are_both_named(tmp_path: Path) -> None:
+    write_organ(tmp_path, "brain", [case_row(1)], [label(1)])
+    (tmp_path / "brain.json").write_text(json.dumps([label(1)]))
+    with pytest.raises(
+        data.DataValidationError, match=r"2 candidate label files for organ system 'brain': .*brain\.json"
+    ):
+        data.load_organ("brain", data.LocalDirectory(tmp_path))
+
+
+def test_nothing_matches_lists_what_is_there_and_names_the_switch(tmp_path: Path) -> None:
+    (tmp_path / "scans").mkdir()
+    for i in range(12):
+        (tmp_path / "scans" / f"{i:02d}.png").write_bytes(png())
+    (tmp_path / "notes.csv").write_text("question_id,answer\n")
+    with pytest.raises(data.DataValidationError) as raised:
+        data.load_organ("brain", data.LocalDirectory(tmp_path))
+    message = str(raised.value)
+    assert "found no cases of organ system 'brain'" in message
+    assert "It holds 13 files (.png: 12, .csv: 1); first: notes.csv, scans/00.png" in message
+    assert "MED_REWARDBENCH_DATA_DIR" in message
+
+
+def test_nothing_matches_on_the_hub_lists_the_repository(
+    tmp_path: Path, hub_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "repo" / "README.md").write_text("# A dataset card without configs\n")
+    (tmp_path / "repo" / "images.zip").write_bytes(b"PK")
+    with serve_dataset_repo(REPO, tmp_path / "repo") as hub:
+        point_hub_at(monkeypatch, hub)
+        with pytest.raises(data.DataValidationError) as raised:
+            data.load_organ("eye", data.HubDataset(REPO))
+    message = str(raised.value)
+    assert f"hf://datasets/{REPO}@{hub.commits['main']}: found no cases of organ system 'eye'" in message
+    assert "It holds 2 files (.md: 1, .zip: 1); first: README.md, images.zip." in message
+    assert "MED_REWARDBENCH_DATA_DIR" in message
+
+
+def test_a_missing_shard_is_named(tmp_path: Path) -> None:
+    write_parquet(tmp_path / "brain-00000-of-00003.parquet", [case_row(1, human_answer=SIX_A)])
+    write_parquet(tmp_path / "brain-00002-of-00003.parquet", [case_row(2, human_answer=SIX_A)])
+    with pytest.raises(
+        data.DataValidationError, match=r"brain-00000-of-00003\.parquet: shard\(s\) 00001 of 3 are missing"
+    ):
+        data.load_organ("brain", data.LocalDirectory(tmp_path))
+
+
+def test_the_dataset_card_names_an_organs_files(tmp_path: Path) -> None:
+    # Names no heuristic would tie to an organ; the card's configs do.
+    write_parquet(tmp_path / "set_a" / "part-0.parquet", [case_row(1, human_answer=SIX_A)])
+    write_parquet(tmp_path / "set_b" / "part-0.parquet", [case_row(5, organ="eye", human_answer=SIX_A)])
+    (tmp_path / "README.md").write_text(
+        "---\nconfigs:\n- config_name: Brain\n  data_files: set_a/*.parquet\n"
+        "- config_name: eye\n  data_files:\n  - split: test\n    path: set_b/part-*.parquet\n---\n# card\n"
+    )
+    source = data.LocalDirectory(tmp_path)
+    assert [case.question_id for case in data.load_organ("brain", source)] == ["1"]
+    assert [case.question_id for case in data.load_organ("eye", source)] == ["5"]
+
+
+def test_a_shared_table_row_naming_no_organ_is_refused(tmp_path: Path) -> None:
+    write_parquet(
+        tmp_path / "all.parquet",
+        [case_row(1, human_answer=SIX_A), case_row(2, modality_type="kidney", human_answer=SIX_A)],
+    )
+    with pytest.raises(data.DataValidationError, match=r"all\.parquet row 1: modality_type is 'kidney', not one of"):
+        data.load_organ("brain", data.LocalDirectory(tmp_path))
+
+
+def test_organ_files_win_over_a_shared_table_for_their_organ(tmp_path: Path) -> None:
+    write_organ(tmp_path, "brain", [case_row(1)], [label(1, overall="B")])
+    write_parquet(
+        tmp_path / "data" / "test-00000-of-00001.parquet",
+        [case_row(2, modality_type="eye", human_answer=SIX_A), case_row(3, modality_type="brain", human_answer=SIX_A)],
+    )
+    source = data.LocalDirectory(tmp_path)
+    assert [(c.question_id, c.labels["overall"]) for c in data.load_organ("brain", source)] == [("1", "B")]
+    assert [c.question_id for c in data.load_organ("eye", source)] == ["2"]
+    assert data.available_organs(source) == ["brain", "eye"]
+
+
+def test_discovery_reads_nothing_but_the_file_list() -> None:
+    layout = discover(
+        [
+            ".gitattributes",
+            "README.md",
+            "data/brain/test-00000-of-00002.parquet",
+            "data/brain/test-00001-of-00002.parquet",
+            "data/brain/train-00000-of-00001.parquet",
+            "labels/Lower Limb.jsonl",
+            "cases/lower-limb.parquet",
+            "dataset_infos.json",
+        ],
+        where="listing",
+    )
+    assert layout.organs() == ["brain", "lower_limb"]
+    brain = layout.plan("brain")
+    assert brain.cases.paths == ("data/brain/test-00000-of-00002.parquet", "data/brain/test-00001-of-00002.parquet")
+    assert brain.labels is None and brain.label_candidates == ()
+    limb = layout.plan("lower_limb")
+    assert (limb.cases.paths, limb.labels.paths if limb.labels else None) == (
+        ("cases/lower-limb.parquet",),
+        ("labels/Lower Limb.jsonl",),
+    )
+
+
+def test_a_stray_json_file_is_not_taken_for_a_table(tmp_path: Path) -> None:
+    write_organ(tmp_path, "brain", [case_row(1)], [label(1)])
+    (tmp_path / "build-info.json").write_text(json.dumps({"built": "today"}))
+    assert [case.question_id for case in data.load_organ("brain", data.LocalDirectory(tmp_path))] == ["1"]
