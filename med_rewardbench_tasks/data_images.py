@@ -139,10 +139,11 @@ def validate_image(data: bytes, *, where: str) -> None:
         raise DataValidationError(f"{where}: image does not decode (ValueError: {error})") from error
     except (UnidentifiedImageError, OSError, SyntaxError, EOFError) as error:
         raise DataValidationError(f"{where}: image does not decode ({type(error).__name__}: {error})") from error
-    try:
-        to_rgb(image)
-    except ValueError as error:
-        raise DataValidationError(f"{where}: {error}") from error
+    if image.mode == "F":  # the one kind of image to_rgb can refuse
+        try:
+            to_rgb(image)
+        except ValueError as error:
+            raise DataValidationError(f"{where}: {error}") from error
 
 
 def to_rgb(image: Image) -> Image:
@@ -160,14 +161,20 @@ def to_rgb(image: Image) -> Image:
     import numpy as np
     from PIL import Image
 
-    values = np.asarray(image, dtype=np.float64)
-    if not np.isfinite(values).all():
+    values = np.asarray(image)
+    if values.dtype.kind == "f" and not np.isfinite(values).all():
         raise ValueError(f"image ({image.mode} mode) has NaN or infinite pixel values; it cannot be shown to a judge")
-    low, high = float(values.min()), float(values.max())
-    if high > low:
-        scaled = np.rint((values - low) * (255.0 / (high - low))).astype(np.uint8)
-    else:
+    low, high = values.min(), values.max()
+    if high == low:
         scaled = np.zeros(values.shape, dtype=np.uint8)
+    elif values.dtype.kind in "iu" and int(high) - int(low) < 1 << 16:
+        # Integer pixels: the same formula through a table of every value in range (about 10x faster).
+        steps = np.arange(int(high) - int(low) + 1, dtype=np.float64)
+        table = np.rint(steps * (255.0 / (int(high) - int(low)))).astype(np.uint8)
+        scaled = table[values.astype(np.int64) - int(low)]
+    else:
+        scale = 255.0 / (float(high) - float(low))
+        scaled = np.rint((values.astype(np.float64) - float(low)) * scale).astype(np.uint8)
     return Image.fromarray(scaled, mode="L").convert("RGB")
 
 
