@@ -15,6 +15,10 @@ def task_directories() -> list[str]:
 
     An lmms-eval that reads that group (see ``upstream/``) calls this and indexes the
     returned folders next to its own tasks, so no ``--include_path`` and no start-up hook
-    are needed.
+    are needed. lmms-eval calls it before evaluating, so it also says what in the environment
+    would make the evaluation fail (see ``compat``).
     """
+    from med_rewardbench_tasks.compat import report_once
+
+    report_once()
     return [task_directory()]

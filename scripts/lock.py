@@ -136,6 +136,7 @@ def check() -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="compare this environment with the lock")
+    parser.add_argument("--output", type=Path, default=LOCK, help="where to write the lock (default: %(default)s)")
     args = parser.parse_args(argv)
     if args.check:
         return check()
@@ -144,13 +145,13 @@ def main(argv: list[str] | None = None) -> int:
     unmet = {name: version for name, version in holds.items() if pins.get(name) != version}
     if unmet:
         raise SystemExit(f"the resolution did not honour the holds: {unmet}")
-    LOCK.parent.mkdir(exist_ok=True)
     previous = read_pins(LOCK) if LOCK.is_file() else {}
-    LOCK.write_text(render(pins), encoding="utf-8")
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(render(pins), encoding="utf-8")
     for name in sorted(set(previous) | set(pins)):
         if previous.get(name) != pins.get(name):
             print(f"{name}: {previous.get(name, '-')} -> {pins.get(name, '-')}")
-    print(f"wrote {LOCK.relative_to(REPO_ROOT)}: {len(pins)} packages")
+    print(f"wrote {args.output}: {len(pins)} packages")
     return 0
 
 

@@ -57,6 +57,8 @@ def test_wheel_contents(wheel: Path) -> None:
     metadata = zipfile.ZipFile(wheel).read(f"{dist_info}/METADATA").decode()
     assert "Requires-Python: >=3.10" in metadata
     assert "Provides-Extra: lmms" in metadata
+    # Users installing the extra without the lock must not get a filelock lmms-eval 0.7.3 cannot run with.
+    assert "Requires-Dist: filelock<4; extra == 'lmms'" in metadata
 
 
 def test_installed_wheel_registers_its_tasks_with_no_flag(wheel: Path, tmp_path: Path) -> None:

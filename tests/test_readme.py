@@ -172,6 +172,12 @@ def run_export_lmms_eval(command: str, ws: Workspace) -> None:
     assert (exported / "utils.py").is_file() and (exported / "README.md").is_file()
 
 
+def run_lock_refresh(command: str, ws: Workspace) -> None:
+    # tests/test_lock.py runs the refresh itself, writing beside the committed lock: running it
+    # here as written would rewrite the checkout's lock with whatever the registry offers today.
+    assert command == "python3 scripts/lock.py"
+
+
 RUNNERS: list[tuple[str, Callable[[str, Workspace], None]]] = [
     (r"^scripts/install\.sh && \.venv/bin/lmms-eval ", run_sample_quick_start),
     (r"^scripts/install\.sh --dev ", run_test_command),
@@ -186,6 +192,7 @@ RUNNERS: list[tuple[str, Callable[[str, Workspace], None]]] = [
     (r"^med-rewardbench rescore ", run_as_written),
     (r"^med-rewardbench export-vlmevalkit ", run_export_vlmevalkit),
     (r"^med-rewardbench export-lmms-eval ", run_export_lmms_eval),
+    (r"^python3 scripts/lock\.py$", run_lock_refresh),
 ]
 
 
