@@ -21,11 +21,21 @@ from typing import Any
 import pytest
 
 from med_rewardbench_tasks import report
-from med_rewardbench_tasks.runs import RunReadError, evaluations, find_runs, model_label
+from med_rewardbench_tasks.report.evaluations import evaluations
+from med_rewardbench_tasks.runs import RunReadError, find_runs, model_label
 
 DIMENSIONS = ("accuracy", "relevance", "comprehensiveness", "creativity", "responsiveness", "overall")
 FLIP = {"A": "B", "B": "A"}
 DATE = "20250101_120000"
+
+
+@pytest.fixture(autouse=True)
+def empty_local_data(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A local copy holding no organ: the hand-made benchmark logs find no case data, and no test reaches the Hub."""
+    folder = tmp_path_factory.mktemp("no-data")
+    (folder / "pair_gt_all").mkdir()
+    monkeypatch.setenv("MED_REWARDBENCH_DATA_DIR", str(folder))
+    return folder
 
 
 # ---------------------------------------------------------------------------------------
