@@ -133,13 +133,13 @@ def _auto_workers(judged: Sequence[Evaluation]) -> int:
 def _with_votes(judged: list[Evaluation]) -> tuple[list[Evaluation], list[VoteSummary], list[str]]:
     voted, notes = vote_by_dataset(judged)
     if not voted:
-        raise VoteError("--vote needs at least two judges on the same data")
+        raise VoteError(f"--vote needs at least two judges on the same data; {'; '.join(notes)}")
     everyone = unique_labels([*judged, *(evaluation for evaluation, _ in voted)])
     renamed = everyone[len(judged) :]
     summaries = [
         replace(summary, label=evaluation.label) for (_, summary), evaluation in zip(voted, renamed, strict=True)
     ]
-    return everyone, summaries, notes
+    return everyone, summaries, [f"--vote: {note}; no vote for it" for note in notes]
 
 
 def start_case_loader(judged: Sequence[Evaluation], *, image_size: int, workers: Workers) -> CaseLoader:

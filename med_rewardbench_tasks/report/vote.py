@@ -150,7 +150,7 @@ def vote_by_dataset(judges: Sequence[Evaluation]) -> tuple[list[tuple[Evaluation
     for dataset in dict.fromkeys(judge.dataset for judge in judges):
         members = [judge for judge in judges if judge.dataset == dataset]
         if len(members) < 2:
-            notes.append(f"--vote: only one judge on the {dataset} data ({members[0].label}); no vote for it")
+            notes.append(f"only one judge on the {dataset} data ({members[0].label})")
             continue
         voted.append(majority_vote(members))
     return voted, notes
