@@ -146,7 +146,7 @@ def run_two_ranks(command: str, ws: Workspace) -> None:
 def run_report(command: str, ws: Workspace) -> None:
     ws.run(command)
     report = ws.root / "report"
-    for name in ("report.md", "report.xlsx", "accuracy_by_dimension.png", "position_bias.csv"):
+    for name in ("report.md", "report.html", "report.xlsx", "accuracy_by_dimension.png", "position_bias.csv"):
         assert (report / name).is_file(), name
 
 

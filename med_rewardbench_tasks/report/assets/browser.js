@@ -147,7 +147,8 @@
   function thumbnail(item) {
     if (item[6] < 0) return el("div", { className: "no-image", text: "No image: " + (item[7] || "not available") });
     var label = title(item[0]) + " case " + item[1];
-    var img = el("img", { alt: "Image of " + label, loading: "lazy", decoding: "async" });
+    // Pagination bounds the previews decoded at once (a page of cases), so no lazy loading is needed.
+    var img = el("img", { alt: "Image of " + label, decoding: "async" });
     img.src = "data:image/jpeg;base64," + image(item[6]);
     var button = el("button", { type: "button", className: "thumb", title: "Enlarge the image" }, [img]);
     button.addEventListener("click", function () {
