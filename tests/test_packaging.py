@@ -43,6 +43,9 @@ def test_wheel_contents(wheel: Path) -> None:
         f"{tasks}utils.py",
         f"{tasks}placeholder.jsonl",
         "med_rewardbench_tasks/sample_data/README.md",
+        # report.html inlines these: a wheel without them writes a page with no style and no case browser.
+        "med_rewardbench_tasks/report/assets/report.css",
+        "med_rewardbench_tasks/report/assets/browser.js",
         *(f"{tasks}med_rewardbench_{organ}.yaml" for organ in ORGANS),
         *(f"{tasks}med_rewardbench_swap_{organ}.yaml" for organ in ORGANS),
         *(f"med_rewardbench_tasks/sample_data/pair_gt_all/parquet/{organ}.parquet" for organ in ORGANS),
