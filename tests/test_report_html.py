@@ -254,6 +254,9 @@ def test_logged_sources_map_to_the_loader(tmp_path: Path) -> None:
     assert hub.source == HubDataset("Nandzy/Med-RewardBench", "0123abcd")
     assert hub.description == "hf://datasets/Nandzy/Med-RewardBench@0123abcd (named by the run's log)"
     assert choose_source("benchmark", "hf://datasets/org/name").source == HubDataset("org/name", None)
+    assert choose_source("benchmark", "Nandzy/Med-RewardBench").source == HubDataset("Nandzy/Med-RewardBench", None)
+    # A relative path that is not here is not taken for a repository.
+    assert "which is not on this machine" in choose_source("benchmark", "data/copy").description
     assert choose_source("benchmark", str(tmp_path)).source == LocalDirectory(tmp_path)
     elsewhere = choose_source("benchmark", "/no/such/copy")
     assert isinstance(elsewhere.source, LocalDirectory)  # the empty copy MED_REWARDBENCH_DATA_DIR names

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from med_rewardbench_tasks.constants import DIMENSIONS
+from med_rewardbench_tasks.constants import DIMENSIONS, HF_DATASET_ID
 from med_rewardbench_tasks.report.workers import Workers
 
 if TYPE_CHECKING:
@@ -39,7 +39,8 @@ if TYPE_CHECKING:
 DEFAULT_IMAGE_SIZE: Final = 512
 JPEG_QUALITY: Final = 80
 SAMPLE_SOURCE: Final = "sample"
-_HUB_SOURCE: Final = re.compile(r"^(?:hf://datasets/)?(?P<repo>[\w.-]+/[\w.-]+)(?:@(?P<revision>[\w./-]+))?$")
+# A Hub dataset as a log names it: "owner/name@revision", "hf://datasets/owner/name[@revision]".
+_HUB_SOURCE: Final = re.compile(r"^(?P<prefix>hf://datasets/)?(?P<repo>[\w.-]+/[\w.-]+)(?:@(?P<revision>[\w./-]+))?$")
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,9 @@ def choose_source(dataset: str, logged: str | None) -> SourceChoice:
         if path.is_dir():
             return SourceChoice(key, data.LocalDirectory(path), f"{path} (named by the run's log)")
         match = _HUB_SOURCE.match(logged)
-        if match and not path.is_absolute():
+        # "owner/name" alone could as well be a relative folder: only a revision, the prefix or the
+        # benchmark's own repository make it a Hub dataset.
+        if match and (match["prefix"] or match["revision"] or match["repo"] == HF_DATASET_ID):
             return SourceChoice(
                 key,
                 data.HubDataset(match["repo"], match["revision"]),
