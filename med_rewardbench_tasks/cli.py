@@ -16,7 +16,8 @@ from typing import Final
 SUBCOMMANDS: Final = {
     "report": (
         "med_rewardbench_tasks.report",
-        "tables (Markdown, CSV, XLSX), a leaderboard and figures from lmms-eval results and samples",
+        "an HTML page with a case browser, Markdown, CSV and XLSX tables, judge comparisons and figures from "
+        "lmms-eval results and samples",
     ),
     "rescore": (
         "med_rewardbench_tasks.rescore",
