@@ -15,7 +15,8 @@ the figures and a case browser, in one self-contained file), one CSV per table,
 * :mod:`.views` — those rows formatted for people, and the explanations around them;
 * :mod:`.markdown`, :mod:`.html` — the two documents; :mod:`.browser_data`, ``assets/`` — the case browser;
 * :mod:`.case_data` — the cases' texts and images, read from the data the run used;
-* :mod:`.spreadsheets` — CSV and XLSX, safe to open; :mod:`.figures` — matplotlib figures.
+* :mod:`.spreadsheets` — CSV and XLSX, safe to open; :mod:`.figures` — matplotlib figures;
+* :mod:`.workers` — the processes that read images and draw figures while the metrics are computed.
 
 Nothing heavy is imported here: matplotlib, openpyxl and numpy load only when a report is written.
 """
