@@ -249,6 +249,16 @@ def test_no_images_when_asked(tmp_path: Path, local_copy: tuple[Path, dict[str, 
     assert images == [] and all(case[3] is not None for case in data["cases"])
 
 
+def test_no_case_data_when_asked(tmp_path: Path, local_copy: tuple[Path, dict[str, Any]]) -> None:
+    copy, cases = local_copy
+    out = tmp_path / "report"
+    run = write_run(tmp_path / "run", benchmark_lines(cases, source=str(copy)))
+    assert run_report([str(run), "--out", str(out), "--no-case-data"]) == 0
+    data, images = page_data((out / "report.html").read_text())
+    assert images == []
+    assert all(case[3] is None and case[8] == "prompt" and "not read" in case[7] for case in data["cases"])
+
+
 def test_logged_sources_map_to_the_loader(tmp_path: Path) -> None:
     hub = choose_source("benchmark", "Nandzy/Med-RewardBench@0123abcd")
     assert hub.source == HubDataset("Nandzy/Med-RewardBench", "0123abcd")

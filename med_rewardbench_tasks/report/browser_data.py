@@ -86,7 +86,7 @@ def browser_payload(
     images: list[str] = []
     cases = []
     for identity in ordered:
-        content = contents.get(identity, CaseContent(note="the case's data was not read"))
+        content = contents.get(identity, CaseContent(note="the case's texts and image were not read (--no-case-data)"))
         _, sample = first_seen[identity]
         note = content.note
         if content.labels is not None and content.labels != _original_letters(sample):

@@ -52,6 +52,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help=f"longest side of the case images in report.html (default: {DEFAULT_IMAGE_SIZE}; 0: no images)",
     )
     parser.add_argument(
+        "--no-case-data",
+        action="store_true",
+        help="do not read the cases' texts and images from the data (the case browser shows the logged prompts)",
+    )
+    parser.add_argument(
         "--jobs",
         type=int,
         default=None,
@@ -96,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
     for note in [*found.notes, *vote_notes]:
         print(f"note: {note}", file=sys.stderr)
     with Workers(args.jobs or _auto_workers(judged)) as workers:
-        loader = start_case_loader(judged, image_size=args.image_size, workers=workers)
+        loader = None if args.no_case_data else start_case_loader(judged, image_size=args.image_size, workers=workers)
         report = build_report([judge_results(evaluation) for evaluation in judged], title=args.title, votes=votes)
         try:
             written, missing = write_report(report, args.out, loader=loader, workers=workers)
@@ -152,6 +157,7 @@ def start_case_loader(judged: Sequence[Evaluation], *, image_size: int, workers:
             key = source_key(evaluation, sample)
             if key not in choices:
                 choices[key] = choose_source(evaluation.dataset, sample.source)
+                print(f"note: case browser: reading cases from {choices[key].description}", file=sys.stderr)
     return CaseLoader(choices, wanted_cases(judged), image_size, workers)
 
 
