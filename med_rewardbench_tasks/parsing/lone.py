@@ -1,0 +1,101 @@
+"""Stage 3c: lone verdicts — a single overall winner (``[[A]]``, "Final verdict: B",
+"Assistant A is better." as a concluding sentence, a bare letter) and refusals."""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from .keys import WORDING
+from .values import read_winner
+
+# A line holding only a winner: "A", "**B**", "Assistant A", "[[B]]", "(A)", "B.".
+# Only markdown, quote and bracket wrappers: '{"a' is the start of an object, not "A".
+_BARE_LINE_MAX: Final = 40
+_BARE_LINE_RE: Final = re.compile(
+    r"[ \t>]*(?:\*{1,2}|_{1,2}|`)?[\"'“”‘’]?(?:\[\[|[\[(])?[ \t]*"
+    rf"(?:(?P<wording>{WORDING})[ \t_-]*)?(?P<letter>[ab])"
+    r"[ \t]*(?:\]\]|[\])])?[\"'“”‘’]?(?:\*{1,2}|_{1,2}|`)?[.!]?[ \t]*",
+    re.IGNORECASE,
+)
+# Lone overall verdicts inside a line.
+# MT-Bench style; [[C]] is that format's tie.
+_DOUBLE_BRACKET_RE: Final = re.compile(r"\[\[[ \t]*([abc])[ \t]*\]\]", re.IGNORECASE)
+_FINAL_PHRASE_RE: Final = re.compile(
+    r"\bfinal[ \t]+(?:answer|verdict|decision|choice|judge?ment|pick|winner|result)\b"
+    r"[ \t*:]*(?:(?:is\b|=|-)[ \t*:]*)?(?P<value>.{0,80})",
+    re.IGNORECASE,
+)
+_WINNER_PHRASE_RE: Final = re.compile(
+    r"\b(?:the[ \t]+)?(?:winner|better[ \t]+(?:answer|response|one|assistant)|"
+    r"preferred[ \t]+(?:answer|response|one|assistant)|stronger[ \t]+(?:answer|response))"
+    r"[ \t]+is[ \t*:]*(?P<value>.{0,80})",
+    re.IGNORECASE,
+)
+_CONCLUDING_RE: Final = re.compile(
+    rf"(?:\b{WORDING}[ \t_-]*(?P<l1>[ab])|(?<![\w'’])(?P<l2>(?-i:[AB])))(?![a-z0-9])"
+    rf"(?:'s[ \t]+(?:answer|response))?[ \t]+(?:is|was)[ \t]+"
+    r"(?:(?:clearly|overall|slightly|much|marginally|definitely|the)[ \t]+){0,3}"
+    r"(?:better|superior|preferred|stronger|preferable|the[ \t]+winner|winner)"
+    r"(?:[ \t]+(?:answer|response|one|choice|option|overall))?[ \t]*(?:[.!]|$)",
+    re.IGNORECASE,
+)
+# "I prefer Assistant A." as a concluding sentence.
+_PREFER_RE: Final = re.compile(
+    rf"\bI(?:[ \t]+would)?[ \t]+(?:prefer|choose|pick|select|favou?r)[ \t]+(?:{WORDING}[ \t_-]*)?(?P<l1>[ab])"
+    r"(?![a-z0-9])(?:'s[ \t]+(?:answer|response))?(?:[ \t]+overall)?[ \t]*(?:[.!]|$)",
+    re.IGNORECASE,
+)
+# A concluding sentence about one named dimension ("In terms of relevance, Assistant A is
+# better.") is not an overall verdict.
+_OTHER_DIMENSION_RE: Final = re.compile(r"accura|relev|relav|comprehen|creativ|responsiv", re.IGNORECASE)
+_SENTENCE_END_RE: Final = re.compile(r"[.!?;]")
+_QUALIFIER_LOOKBACK: Final = 200
+REFUSAL_RE: Final = re.compile(
+    r"\bI[ \t]*(?:cannot|can't|can[ \t]not|am[ \t]+unable[ \t]+to|am[ \t]+not[ \t]+able[ \t]+to|"
+    r"won't|will[ \t]+not|must[ \t]+decline|'m[ \t]+(?:unable|not[ \t]+able))|"
+    r"\b(?:unable|not[ \t]+possible)[ \t]+to[ \t]+(?:evaluate|assess|determine|judge|compare)",
+    re.IGNORECASE,
+)
+
+
+def bare_winner(line: str, *, any_case: bool) -> str | None:
+    """The winner if the line is only a winner ("A", "**B**", "Assistant A", "[[B]]").
+    A lone lower-case letter counts only where context makes it a verdict (any_case)."""
+    if len(line) > _BARE_LINE_MAX:
+        return None
+    match = _BARE_LINE_RE.fullmatch(line)
+    if match is None:
+        return None
+    letter = match.group("letter")
+    if letter.islower() and match.group("wording") is None and not any_case:
+        return None
+    return letter.upper()
+
+
+def lone_in_line(line: str, *, concluding: bool) -> str | None:
+    """A lone overall verdict stated in this line, as a value to read, if any."""
+    found: list[tuple[int, str]] = []
+    for match in _DOUBLE_BRACKET_RE.finditer(line):
+        letter = match.group(1).upper()
+        found.append((match.start(), "tie" if letter == "C" else letter))
+    for pattern in (_FINAL_PHRASE_RE, _WINNER_PHRASE_RE):
+        for match in pattern.finditer(line):
+            value = match.group("value")
+            if read_winner(value)[0] is not None:
+                found.append((match.start(), value))
+    if concluding:
+        # The patterns end at the end of a sentence, so "A is better at naming the
+        # lesion" (a per-aspect remark) never matches.
+        for pattern in (_CONCLUDING_RE, _PREFER_RE):
+            for match in pattern.finditer(line):
+                # The qualifier sits in the same sentence, just before; looking back a
+                # bounded distance keeps a long line of such sentences linear.
+                sentence = line[max(0, match.start() - _QUALIFIER_LOOKBACK) : match.start()]
+                sentence = _SENTENCE_END_RE.split(sentence)[-1]
+                if _OTHER_DIMENSION_RE.search(sentence):
+                    continue
+                found.append((match.start(), match.group("l1") or match.groupdict().get("l2") or ""))
+    if not found:
+        return None
+    return max(found, key=lambda item: item[0])[1]

@@ -1,0 +1,179 @@
+"""The front of the parser: :func:`parse_verdict` and the :class:`Verdict` it returns.
+
+It runs the stages in order (see the package docstring): the text windows and think split
+(:mod:`.text`), objects (:mod:`.json_scan`), lines (:mod:`.lines`), and chooses among
+their candidates (:mod:`.candidates`).
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from ..constants import DIMENSIONS, WINNERS, Dimension, Winner
+from .candidates import choose
+from .json_scan import mask, scan_json
+from .lines import scan_lines
+from .lone import REFUSAL_RE
+from .methods import METHOD_NONE, THINK_SUFFIX
+from .model import Candidate, Findings, KeyClass
+from .text import split_think, windows
+
+__all__ = ["REQUEST_FAILED_PREFIX", "LoneVerdictPolicy", "ParseStatus", "Verdict", "parse_verdict"]
+
+ParseStatus = Literal["ok", "partial", "unparseable"]
+LoneVerdictPolicy = Literal["overall_only", "all_dimensions"]
+
+# lmms-eval's marker for a request that never produced model output.
+REQUEST_FAILED_PREFIX: Final = "[LMMS_EVAL_REQUEST_FAILED"
+_REQUEST_FAILED_NOTE_CHARS: Final = 200
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a judge decided, per dimension, and how the parser found (or missed) it."""
+
+    choices: Mapping[Dimension, Winner | None]
+    status: ParseStatus
+    method: str
+    reason: str | None = None
+    note: str | None = None
+
+    def __post_init__(self) -> None:
+        # Freeze the mapping in DIMENSIONS order whatever the caller passed, so equal
+        # verdicts compare (and serialise) equal.
+        unknown = set(self.choices) - set(DIMENSIONS)
+        if unknown:
+            raise ValueError(f"unknown dimensions in choices: {sorted(map(str, unknown))}")
+        frozen: dict[Dimension, Winner | None] = {}
+        for dim in DIMENSIONS:
+            value = self.choices.get(dim)
+            if value is not None and value not in WINNERS:
+                raise ValueError(f"choice for {dim} must be 'A', 'B' or None, not {value!r}")
+            frozen[dim] = value
+        object.__setattr__(self, "choices", types.MappingProxyType(frozen))
+
+    def __hash__(self) -> int:
+        return hash((tuple(self.choices.items()), self.status, self.method, self.reason, self.note))
+
+    @property
+    def decided(self) -> int:
+        """Number of dimensions with a winner."""
+        return sum(1 for value in self.choices.values() if value is not None)
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-serialisable copy (choices keep DIMENSIONS order)."""
+        return {
+            "choices": dict(self.choices),
+            "status": self.status,
+            "method": self.method,
+            "reason": self.reason,
+            "note": self.note,
+        }
+
+
+def _unparseable(note: str) -> Verdict:
+    return Verdict(choices={}, status="unparseable", method=METHOD_NONE, reason=None, note=note)
+
+
+def find(text: str) -> Findings:
+    """The candidates of one text (what the judge said, or what it thought), from all its windows."""
+    findings = Findings()
+    cache: dict[str, KeyClass] = {}
+    base = 0
+    parts = windows(text)
+    for number, window in enumerate(parts):
+        json_candidates, masked, cut_off = scan_json(window, base, cache)
+        findings.cut_off = findings.cut_off or cut_off
+        plain = mask(window, masked)
+        findings.candidates.extend(json_candidates)
+        findings.candidates.extend(
+            scan_lines(
+                plain, base, cache, at_start=number == 0, at_end=number == len(parts) - 1, had_objects=bool(masked)
+            )
+        )
+        findings.refusal = findings.refusal or REFUSAL_RE.search(plain) is not None
+        base += len(window) + 1
+    findings.candidates.sort(key=lambda candidate: candidate.order)
+    return findings
+
+
+def _verdict_from(candidate: Candidate, policy: LoneVerdictPolicy, suffix: str) -> Verdict:
+    choices = dict(candidate.choices)
+    notes = list(candidate.notes)
+    if candidate.kind == "lone":
+        notes = []
+        if policy == "all_dimensions":
+            choices = {dim: choices["overall"] for dim in DIMENSIONS}
+        else:
+            notes.append("lone overall verdict; the other dimensions were not stated")
+    else:
+        notes.extend(f"no value for {dim}" for dim in DIMENSIONS if choices[dim] is None and dim not in candidate.noted)
+    decided = sum(1 for value in choices.values() if value is not None)
+    status: ParseStatus = "ok" if decided == len(DIMENSIONS) else "partial"
+    return Verdict(
+        choices=choices,
+        status=status,
+        method=candidate.method + suffix,
+        reason=candidate.reason or None,
+        note=None if status == "ok" else ("; ".join(notes) or None),
+    )
+
+
+def _failure_note(findings: list[Findings], had_think: bool) -> str:
+    candidates = [c for found in findings for c in found.candidates]
+    if any(c.template for c in candidates):
+        return "format template echoed without a verdict"
+    notes: list[str] = []
+    for candidate in candidates:
+        for note in candidate.notes:
+            if note not in notes:
+                notes.append(note)
+    if notes:
+        return "; ".join(notes[:8])
+    if any(found.refusal for found in findings):
+        return "judge declined to give a verdict"
+    if any(found.cut_off for found in findings):
+        return "output cut off inside the verdict object before its first complete pair"
+    if had_think:
+        return "no verdict found outside or inside the think block"
+    return "no verdict found"
+
+
+def _parse(text: object, policy: LoneVerdictPolicy) -> Verdict:
+    if not isinstance(text, str):
+        return _unparseable(f"judge output is not a string (got {type(text).__name__})")
+    stripped = text.strip()
+    if stripped.startswith(REQUEST_FAILED_PREFIX):
+        return _unparseable(f"judge request failed: {stripped[:_REQUEST_FAILED_NOTE_CHARS]}")
+    if not stripped:
+        return _unparseable("empty output")
+    said, thought = split_think(text)
+    outside = find(said)
+    chosen = choose(outside.candidates)
+    if chosen is not None:
+        return _verdict_from(chosen, policy, "")
+    if thought.strip():
+        inside = find(thought)
+        chosen = choose(inside.candidates)
+        if chosen is not None:
+            return _verdict_from(chosen, policy, THINK_SUFFIX)
+        return _unparseable(_failure_note([outside, inside], had_think=True))
+    return _unparseable(_failure_note([outside], had_think=False))
+
+
+def parse_verdict(text: str, *, lone_verdict: LoneVerdictPolicy = "overall_only") -> Verdict:
+    """Read a judge's verdict from its raw output. Never raises on any ``text``.
+
+    ``lone_verdict`` decides what a lone overall verdict ("[[A]]", "Final verdict: B")
+    fills: only ``overall`` (default), or all six dimensions as the paper's parser does.
+    An unknown policy is a programming error and raises ``ValueError``.
+    """
+    if lone_verdict not in ("overall_only", "all_dimensions"):
+        raise ValueError(f"lone_verdict must be 'overall_only' or 'all_dimensions', not {lone_verdict!r}")
+    try:
+        return _parse(text, lone_verdict)
+    except Exception as error:
+        return _unparseable(f"parser error ({type(error).__name__}); output treated as unparseable")
