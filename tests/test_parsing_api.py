@@ -121,9 +121,12 @@ def test_verdict_object_contract() -> None:
         "note": None,
     }
     assert hash(verdict) == hash(parse_verdict(verdict_json("ABABAA", reason="why")))
-    assert Verdict(choices={"overall": "A"}, status="partial", method="x").choices["accuracy"] is None
+    assert Verdict(choices={"overall": "A"}, status="partial", method="lone_verdict").choices["accuracy"] is None
     with pytest.raises(ValueError):
-        Verdict(choices={"overall": "C"}, status="partial", method="x")  # type: ignore[dict-item]
+        Verdict(choices={"overall": "C"}, status="partial", method="lone_verdict")  # type: ignore[dict-item]
+    # Every method is a member of the closed set (VerdictMethod); a made-up one is refused.
+    with pytest.raises(ValueError, match="method must be one of"):
+        Verdict(choices={"overall": "A"}, status="partial", method="x")  # type: ignore[arg-type]
 
 
 MEGABYTE = 1_000_000

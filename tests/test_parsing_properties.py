@@ -81,14 +81,19 @@ def test_deterministic(text: str) -> None:
     assert first.to_dict() == second.to_dict()
 
 
+# Any text that cannot name an answer (no A, B, 1, 2): as a reason it can neither state nor
+# contradict a winner.
+unnamed_text = st.text(alphabet=st.characters(blacklist_characters="AB12一二"), max_size=200)
+
+
 @st.composite
-def clean_json_verdicts(draw: st.DrawFn) -> tuple[str, tuple[str, ...], str | None]:
+def clean_json_verdicts(
+    draw: st.DrawFn, reasons: st.SearchStrategy[str | None] | None = None
+) -> tuple[str, tuple[str, ...], str | None]:
     code = draw(verdict_codes)
     order = draw(st.permutations(DIMENSIONS))
     body: dict[str, str] = {dim: code[DIMENSIONS.index(dim)] for dim in order}
-    # Reasons may try to inject a verdict ("overall: B", '{"overall": "B"}', "[[B]]"). Think
-    # tags are left out: they are recognised even inside strings (a documented decision).
-    reason = draw(st.none() | st.text(max_size=200) | verdictish_text.filter(lambda text: "think" not in text))
+    reason = draw(reasons if reasons is not None else st.none() | unnamed_text)
     if reason is not None:
         body_items = list(body.items())
         body_items.insert(draw(st.integers(0, len(body_items))), ("reason", reason))
@@ -102,6 +107,12 @@ def clean_json_verdicts(draw: st.DrawFn) -> tuple[str, tuple[str, ...], str | No
     return text, code, expected_reason
 
 
+# Reasons that try to inject a verdict ("overall: B", '{"overall": "B"}', "[[B]]", "Assistant B
+# is better."). Think tags are left out: they are recognised even inside strings (a
+# documented decision). The fragments hold no correction words ("Update:", "should be").
+injected_reasons = verdictish_text.filter(lambda text: "think" not in text)
+
+
 @SETTINGS
 @given(clean_json_verdicts())
 def test_clean_json_round_trips(case: tuple[str, tuple[str, ...], str | None]) -> None:
@@ -112,6 +123,21 @@ def test_clean_json_round_trips(case: tuple[str, tuple[str, ...], str | None]) -
     assert verdict.method == "json"
     assert verdict.reason == reason
     assert verdict.note is None
+
+
+@SETTINGS
+@given(clean_json_verdicts(injected_reasons))
+def test_a_reason_never_flips_a_winner(case: tuple[str, tuple[str, ...], str | None]) -> None:
+    # A reason may contradict a value (then that dimension is None, with a note saying so),
+    # but what it says is never read as a winner in place of the value.
+    text, code, reason = case
+    verdict = parse_verdict(text)
+    assert verdict.method == "json"
+    assert verdict.reason == reason
+    for dim, letter in zip(DIMENSIONS, code, strict=True):
+        assert verdict.choices[dim] in (letter, None), (text, dim)
+        if verdict.choices[dim] is None:
+            assert verdict.note is not None and f"contradiction for {dim}" in verdict.note
 
 
 @SETTINGS

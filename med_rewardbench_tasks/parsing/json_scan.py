@@ -12,9 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
+from .candidates import candidate_from_slots
 from .methods import METHOD_JSON, METHOD_JSON_LENIENT, METHOD_JSON_TRUNCATED
-from .model import MAX_NESTING, Candidate, KeyClass, Obj
-from .objects import object_candidates
+from .model import MAX_NESTING, Candidate, Context, Obj
+from .objects import labelled_items_of, object_candidates
 
 # Work bounds.
 # At most this many {...} spans are parsed per window, latest first: a verdict is among
@@ -352,7 +353,7 @@ def _in_reason_line(text: str, start: int) -> bool:
     return _REASON_PREFIX_RE.match(text, line_start, start) is not None
 
 
-def scan_json(text: str, base: int, cache: dict[str, KeyClass]) -> tuple[list[Candidate], list[tuple[int, int]], bool]:
+def scan_json(text: str, base: int, context: Context) -> tuple[list[Candidate], list[tuple[int, int]], bool]:
     """Candidates from objects, the spans to hide from the line rules, and whether an
     object was cut off before its first complete pair."""
     spans = _scan_objects(text)
@@ -370,6 +371,7 @@ def scan_json(text: str, base: int, cache: dict[str, KeyClass]) -> tuple[list[Ca
     steps = _StepBudget(PARSE_STEP_BUDGET)
     accepted_start = -1
     cut_off = False
+    items: list[tuple[int, int, Obj, str]] = []  # per-dimension objects of a bare JSON list
     for index in order:
         start, end = spans.starts[index], spans.ends[index]
         if accepted_start >= 0 and start >= accepted_start:
@@ -387,9 +389,38 @@ def scan_json(text: str, base: int, cache: dict[str, KeyClass]) -> tuple[list[Ca
         if _in_reason_line(text, start):
             continue
         obj, method = read
-        candidates.extend(object_candidates(obj, method=method, order=(base + end, 0), cache=cache))
+        if labelled_items_of([obj], context):
+            items.append((start, end, obj, method))
+            continue
+        candidates.extend(object_candidates(obj, method=method, order=(base + end, 0), context=context))
+    candidates.extend(_list_candidates(text, base, items, context))
     masked.sort()
     return candidates, masked, cut_off
+
+
+def _list_candidates(text: str, base: int, items: list[tuple[int, int, Obj, str]], context: Context) -> list[Candidate]:
+    """One candidate per run of per-dimension objects in a list ([{"dimension": "accuracy",
+    "winner": "A"}, {"dimension": "relevance", ...}]): only commas and blanks between them."""
+    items.sort(key=lambda item: item[0])
+    runs: list[list[tuple[int, int, Obj, str]]] = []
+    for item in items:
+        if runs and not text[runs[-1][-1][1] : item[0]].strip(" \t\r\n,"):
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    found: list[Candidate] = []
+    for run in runs:
+        slots = labelled_items_of([obj for _, _, obj, _ in run], context)
+        methods = {method for _, _, _, method in run}
+        method = METHOD_JSON if methods == {METHOD_JSON} else METHOD_JSON_LENIENT
+        if METHOD_JSON_TRUNCATED in methods:
+            method = METHOD_JSON_TRUNCATED
+        candidate = candidate_from_slots(
+            slots, order=(base + run[-1][1], 0), method=method, reason=None, context=context
+        )
+        if candidate is not None:
+            found.append(candidate)
+    return found
 
 
 def mask(text: str, spans: list[tuple[int, int]]) -> str:

@@ -1,91 +1,40 @@
-"""Stage 4a: reading keys — which dimension (or generic verdict, or reason) a key names,
-through exact names, stems and a bounded edit distance for misspellings."""
+"""Stage 4a: reading keys — which dimension (or generic verdict, reason, answer, score) a key
+names, through the names, stems and misspellings of ``aliases.json``.
+
+Keys are compared in *compact* form: lower case, letters and digits only ("Overall Winner"
+-> "overallwinner", "准确性（A/B）" -> "准确性"). Latin keys are also read word by word;
+keys in scripts without spaces (Chinese) are read by what they contain.
+"""
 
 from __future__ import annotations
 
+import functools
 import re
-import types
-from collections.abc import Mapping
 from typing import Final
 
-from ..constants import DIMENSIONS, Dimension
-from .model import RANK_EXACT, RANK_FUZZY, RANK_STEM, KeyClass
+from ..constants import Dimension
+from .lexicon import Lexicon, lexicon
+from .model import RANK_EXACT, RANK_FUZZY, RANK_STEM, Context, KeyClass
+
+__all__ = ["classify_key", "compact"]
 
 # Dimension names and wrapper keys are short; a longer "key" is prose.
 _MAX_KEY_CHARS: Final = 48
 _MAX_KEY_WORDS: Final = 5
-# Ways a judge names one of the two answers ("Assistant A", "Response B", ...).
-WORDING: Final = r"(?:assistant|answer|response|model|output|candidate|option|resp\.?)"
-
-# Exact canonical spellings (also used for the "exact key beats fuzzy key" rule).
-_CANONICAL: Final[Mapping[str, Dimension]] = types.MappingProxyType({d: d for d in DIMENSIONS})
-# Prefixes of the compacted key (lower case, letters and digits only). They cover
-# adjective forms and suffixes: accurate, relevancy, comprehensive, creative,
-# responsive, overall_winner, Overall Preference.
-_STEMS: Final[tuple[tuple[str, Dimension], ...]] = (
-    ("accura", "accuracy"),
-    ("acura", "accuracy"),
-    ("relev", "relevance"),
-    ("relav", "relevance"),
-    ("comprehen", "comprehensiveness"),
-    ("comprehan", "comprehensiveness"),
-    ("creativ", "creativity"),
-    ("responsiv", "responsiveness"),
-    ("overal", "overall"),
-)
-# Targets of the edit-distance match, for misspellings the stems miss
-# ("creativty" is caught by a stem, "reponsiveness" and "acuracy" by distance).
-_FUZZY_TARGETS: Final[tuple[tuple[str, Dimension], ...]] = (
-    ("accuracy", "accuracy"),
-    ("accurate", "accuracy"),
-    ("relevance", "relevance"),
-    ("relevancy", "relevance"),
-    ("relevant", "relevance"),
-    ("comprehensiveness", "comprehensiveness"),
-    ("comprehensive", "comprehensiveness"),
-    ("creativity", "creativity"),
-    ("creative", "creativity"),
-    ("responsiveness", "responsiveness"),
-    ("responsive", "responsiveness"),
-    ("overall", "overall"),
-)
 _FUZZY_MIN_LEN: Final = 6
 _FUZZY_MAX_DISTANCE: Final = 2
-
-# Keys holding a winner without naming a dimension. At top level they are a lone overall
-# verdict; inside a per-dimension object ({"accuracy": {"winner": "A"}}) they hold that
-# dimension's winner. Compared in compact form.
-VERDICT_KEYS: Final = frozenset(
-    {
-        "winner", "choice", "better", "preferred", "preference", "answer", "verdict",
-        "result", "decision", "pick", "selected", "selection", "judgment", "judgement",
-        "conclusion", "finalanswer", "finalverdict", "finaldecision", "finalchoice",
-        "finaljudgment", "finaljudgement", "finalwinner", "finalresult", "finalpick",
-        "betteranswer", "betterresponse", "betterassistant", "betterone",
-        "preferredanswer", "preferredresponse", "preferredassistant",
-        "winninganswer", "winningresponse", "bestanswer", "bestresponse",
-        "chosen", "chosenanswer", "chosenresponse",
-    }
-)  # fmt: skip
-# Keys whose value is the judge's own explanation (first word of the key).
-_REASON_WORDS: Final = frozenset(
-    {"reason", "reasons", "reasoning", "explanation", "explanations", "rationale",
-     "justification", "justifications"}
-)  # fmt: skip
-# Words that make a key something other than a winner slot: per-dimension reasons,
-# scores ("accuracy_score": 8), notes.
-_NON_VERDICT_WORDS: Final = _REASON_WORDS | frozenset(
-    {"score", "scores", "rating", "ratings", "points", "grade", "comment", "comments",
-     "note", "notes", "analysis", "summary", "confidence", "feedback", "critique"}
-)  # fmt: skip
-
+# A parenthesis in a key says what the value holds ("Accuracy (A/B)"), not what it is.
+_PARENTHESIS_RE: Final = re.compile(r"[(（\[][^()（）\[\]]{0,40}[)）\]]")
 _CAMEL_RE: Final = re.compile(r"([a-z])([A-Z])")
-_NON_ALNUM_RE: Final = re.compile(r"[^0-9a-z]+")
+_NON_WORD_RE: Final = re.compile(r"[\W_]+")
+# Words around a dimension in a key that still make it that dimension's winner slot
+# ("winner_accuracy", "best_in_relevance", "more_accurate").
+_SLOT_FILLERS: Final = frozenset({"for", "in", "on", "of", "the", "more", "most", "dimension", "by", "per", "at"})
 
 
 def _key_words(key: str) -> list[str]:
     spaced = _CAMEL_RE.sub(r"\1 \2", key)
-    return [word for word in _NON_ALNUM_RE.split(spaced.lower()) if word]
+    return [word for word in _NON_WORD_RE.split(spaced.lower()) if word]
 
 
 def compact(key: str) -> str:
@@ -111,47 +60,121 @@ def _edit_distance_at_most(a: str, b: str, limit: int) -> int | None:
     return previous[len(b)] if previous[len(b)] <= limit else None
 
 
-def classify_key(key: str, cache: dict[str, KeyClass]) -> KeyClass:
-    """What a key names (cached per parse: the same keys recur in every block)."""
-    known = cache.get(key)
-    if known is not None:
-        return known
-    result = _classify_key_uncached(key)
-    cache[key] = result
-    return result
+def classify_key(key: str, context: Context) -> KeyClass:
+    """What a key names. Cached per parse (the same keys recur in every block) and, for
+    short keys, per process (judges use few distinct keys)."""
+    known = context.keys.get(key)
+    if known is None:
+        known = _classify(key) if len(key) <= _MAX_KEY_CHARS else KeyClass("other")
+        context.keys[key] = known
+    return known
 
 
-def _classify_key_uncached(key: str) -> KeyClass:
-    if len(key) > _MAX_KEY_CHARS:
-        return KeyClass("other")
-    words = _key_words(key)
+@functools.lru_cache(maxsize=4096)
+def _classify(key: str) -> KeyClass:
+    lex = lexicon()
+    words = _key_words(_PARENTHESIS_RE.sub(" ", key))
     if not words or len(words) > _MAX_KEY_WORDS:
         return KeyClass("other")
     joined = "".join(words)
-    exact = _CANONICAL.get(joined)
+    exact = lex.key_names.get(joined)
     if exact is not None:
         return KeyClass("dim", exact, RANK_EXACT)
-    if words[0] in _REASON_WORDS:
+    latin = joined.isascii()
+    if words[0] in lex.reason_keys or (not latin and _is_cjk_reason(joined, lex)):
         return KeyClass("reason")
-    if any(word in _NON_VERDICT_WORDS or word in ("a", "b") for word in words):
-        # "accuracy_reason", "accuracy_score", "Answer A": about a dimension or an
-        # answer, but not a winner slot.
+    answer = _answer_of(words, lex)
+    if answer is not None:
+        return KeyClass("answer", answer=answer)
+    score = _score_of(words, lex)
+    if score is not None:
+        return score
+    if any(word in lex.non_verdict_keys or word in lex.reason_keys for word in words) or (
+        not latin and _contains_any(joined, lex.non_verdict_keys | lex.reason_keys)
+    ):
+        # "accuracy_reason", "accuracy_score", "准确性评分": about a dimension, not a winner slot.
         return KeyClass("other")
-    if joined in VERDICT_KEYS:
+    if joined in lex.verdict_keys:
         return KeyClass("verdict")
-    for stem, dim in _STEMS:
-        if joined.startswith(stem):
-            return KeyClass("dim", dim, RANK_STEM)
-    first = words[0]
-    if len(first) >= _FUZZY_MIN_LEN:
-        best: dict[Dimension, int] = {}
-        for target, dim in _FUZZY_TARGETS:
-            distance = _edit_distance_at_most(first, target, _FUZZY_MAX_DISTANCE)
-            if distance is not None and distance < best.get(dim, _FUZZY_MAX_DISTANCE + 1):
-                best[dim] = distance
-        if best:
-            closest = min(best.values())
-            winners = [dim for dim, distance in best.items() if distance == closest]
-            if len(winners) == 1:  # equally close to two names: not a guess we make
-                return KeyClass("dim", winners[0], RANK_FUZZY)
+    if joined in lex.dimension_label_keys:
+        return KeyClass("label")
+    stem = _stem_of(joined, lex)
+    if stem is not None:
+        return KeyClass("dim", stem, RANK_STEM)
+    slot = _slot_of(words, lex)
+    if slot is not None:
+        return KeyClass("dim", slot, RANK_STEM)
+    fuzzy = _fuzzy_of(words[0], lex)
+    if fuzzy is not None:
+        return KeyClass("dim", fuzzy, RANK_FUZZY)
     return KeyClass("other")
+
+
+def _contains_any(joined: str, words: frozenset[str]) -> bool:
+    return any(word in joined for word in words if not word.isascii())
+
+
+def _is_cjk_reason(joined: str, lex: Lexicon) -> bool:
+    """ "理由", "评价理由" are reasons; "准确性理由" is a dimension's reason, not the judge's."""
+    return _contains_any(joined, lex.reason_keys) and _stem_of(joined, lex) is None
+
+
+def _stem_of(joined: str, lex: Lexicon) -> Dimension | None:
+    for stem, dim in lex.key_stems:
+        if joined.startswith(stem):
+            return dim
+    return None
+
+
+def _answer_of(words: list[str], lex: Lexicon) -> str | None:
+    """The answer a key names: "Assistant A", "assistant_a_scores", "回答1", "A"."""
+    kept = [word for word in words if word not in lex.score_keys and word not in _SLOT_FILLERS]
+    winner = lex.answer_keys.get("".join(kept)) if kept else None
+    return winner
+
+
+def _score_of(words: list[str], lex: Lexicon) -> KeyClass | None:
+    """A dimension's score for one answer: "accuracy_a", "accuracy_score_B", "A_accuracy"."""
+    if len(words) < 2:
+        return None
+    for size in (1, 2):
+        for answer_words, rest in ((words[-size:], words[:-size]), (words[:size], words[size:])):
+            winner = lex.answer_keys.get("".join(answer_words))
+            if winner is None or not rest:
+                continue
+            rest = [word for word in rest if word not in lex.score_keys]
+            joined = "".join(rest)
+            dim = lex.key_names.get(joined) or (_stem_of(joined, lex) if joined else None)
+            if dim is not None:
+                return KeyClass("score", dim, RANK_STEM, answer=winner)
+    return None
+
+
+def _slot_of(words: list[str], lex: Lexicon) -> Dimension | None:
+    """ "winner_accuracy", "best_in_relevance": one dimension among winner-slot words."""
+    if len(words) < 2:
+        return None
+    found: list[Dimension] = []
+    for word in words:
+        if word in lex.verdict_keys or word in _SLOT_FILLERS or word in ("best", "winning"):
+            continue
+        dim = lex.key_names.get(word) or _stem_of(word, lex)
+        if dim is None:
+            return None
+        found.append(dim)
+    return found[0] if len(found) == 1 else None
+
+
+def _fuzzy_of(first: str, lex: Lexicon) -> Dimension | None:
+    if len(first) < _FUZZY_MIN_LEN:
+        return None
+    best: dict[Dimension, int] = {}
+    for target, dim in lex.key_fuzzy:
+        distance = _edit_distance_at_most(first, target, _FUZZY_MAX_DISTANCE)
+        if distance is not None and distance < best.get(dim, _FUZZY_MAX_DISTANCE + 1):
+            best[dim] = distance
+    if not best:
+        return None
+    closest = min(best.values())
+    winners = [dim for dim, distance in best.items() if distance == closest]
+    return winners[0] if len(winners) == 1 else None  # equally close to two names: not a guess we make

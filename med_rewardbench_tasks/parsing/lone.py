@@ -3,23 +3,19 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Final
 
-from .keys import WORDING
+from .lexicon import lexicon, scanners
 from .values import read_winner
 
 # A line holding only a winner: "A", "**B**", "Assistant A", "[[B]]", "(A)", "B.".
 # Only markdown, quote and bracket wrappers: '{"a' is the start of an object, not "A".
 _BARE_LINE_MAX: Final = 40
-_BARE_LINE_RE: Final = re.compile(
-    r"[ \t>]*(?:\*{1,2}|_{1,2}|`)?[\"'“”‘’]?(?:\[\[|[\[(])?[ \t]*"
-    rf"(?:(?P<wording>{WORDING})[ \t_-]*)?(?P<letter>[ab])"
-    r"[ \t]*(?:\]\]|[\])])?[\"'“”‘’]?(?:\*{1,2}|_{1,2}|`)?[.!]?[ \t]*",
-    re.IGNORECASE,
-)
-# Lone overall verdicts inside a line.
-# MT-Bench style; [[C]] is that format's tie.
+_QUALIFIER_LOOKBACK: Final = 200
+_SENTENCE_END_RE: Final = re.compile(r"[.!?;。！？；]")
+# Lone overall verdicts inside a line. MT-Bench style; [[C]] is that format's tie.
 _DOUBLE_BRACKET_RE: Final = re.compile(r"\[\[[ \t]*([abc])[ \t]*\]\]", re.IGNORECASE)
 _FINAL_PHRASE_RE: Final = re.compile(
     r"\bfinal[ \t]+(?:answer|verdict|decision|choice|judge?ment|pick|winner|result)\b"
@@ -32,25 +28,6 @@ _WINNER_PHRASE_RE: Final = re.compile(
     r"[ \t]+is[ \t*:]*(?P<value>.{0,80})",
     re.IGNORECASE,
 )
-_CONCLUDING_RE: Final = re.compile(
-    rf"(?:\b{WORDING}[ \t_-]*(?P<l1>[ab])|(?<![\w'’])(?P<l2>(?-i:[AB])))(?![a-z0-9])"
-    rf"(?:'s[ \t]+(?:answer|response))?[ \t]+(?:is|was)[ \t]+"
-    r"(?:(?:clearly|overall|slightly|much|marginally|definitely|the)[ \t]+){0,3}"
-    r"(?:better|superior|preferred|stronger|preferable|the[ \t]+winner|winner)"
-    r"(?:[ \t]+(?:answer|response|one|choice|option|overall))?[ \t]*(?:[.!]|$)",
-    re.IGNORECASE,
-)
-# "I prefer Assistant A." as a concluding sentence.
-_PREFER_RE: Final = re.compile(
-    rf"\bI(?:[ \t]+would)?[ \t]+(?:prefer|choose|pick|select|favou?r)[ \t]+(?:{WORDING}[ \t_-]*)?(?P<l1>[ab])"
-    r"(?![a-z0-9])(?:'s[ \t]+(?:answer|response))?(?:[ \t]+overall)?[ \t]*(?:[.!]|$)",
-    re.IGNORECASE,
-)
-# A concluding sentence about one named dimension ("In terms of relevance, Assistant A is
-# better.") is not an overall verdict.
-_OTHER_DIMENSION_RE: Final = re.compile(r"accura|relev|relav|comprehen|creativ|responsiv", re.IGNORECASE)
-_SENTENCE_END_RE: Final = re.compile(r"[.!?;]")
-_QUALIFIER_LOOKBACK: Final = 200
 REFUSAL_RE: Final = re.compile(
     r"\bI[ \t]*(?:cannot|can't|can[ \t]not|am[ \t]+unable[ \t]+to|am[ \t]+not[ \t]+able[ \t]+to|"
     r"won't|will[ \t]+not|must[ \t]+decline|'m[ \t]+(?:unable|not[ \t]+able))|"
@@ -59,14 +36,64 @@ REFUSAL_RE: Final = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=1)
+def _patterns() -> dict[str, re.Pattern[str]]:
+    """The patterns that name answers, built from the lexicon on first use."""
+    lex = lexicon()
+    wording = lex.wording
+    named_dimensions = [phrase for phrase, meaning in lex.phrases.items() if meaning.dim not in (None, "overall")] + [
+        stem for stem, dim in lex.key_stems if dim != "overall"
+    ]
+    return {
+        "bare": re.compile(
+            r"[ \t>]*(?:\*{1,2}|_{1,2}|`)?[\"'“”‘’]?(?:\[\[|[\[(])?[ \t]*"
+            rf"(?:(?P<wording>{wording})[ \t_-]*)?(?:(?P<letter>[ab])|(?<=[ \t_-])(?P<number>[12]))"
+            r"[ \t]*(?:\]\]|[\])])?[\"'“”‘’]?(?:\*{1,2}|_{1,2}|`)?[.!。]?[ \t]*",
+            re.IGNORECASE,
+        ),
+        "boxed": re.compile(
+            rf"\\boxed\{{[ \t]*(?:\\text(?:bf)?\{{)?[ \t]*(?:{wording}[ \t_-]*)?(?P<letter>[ABC])[ \t]*\}}",
+            re.IGNORECASE,
+        ),
+        "concluding": re.compile(
+            rf"(?:\b{wording}[ \t_-]*(?P<l1>[ab])|(?<![\w'’])(?P<l2>(?-i:[AB])))(?![a-z0-9])"
+            rf"(?:'s[ \t]+(?:answer|response))?[ \t]+(?:is|was)[ \t]+"
+            r"(?:(?:clearly|overall|slightly|much|marginally|definitely|the)[ \t]+){0,3}"
+            r"(?:better|superior|preferred|stronger|preferable|the[ \t]+winner|winner)"
+            r"(?:[ \t]+(?:answer|response|one|choice|option|overall))?[ \t]*(?:[.!]|$)",
+            re.IGNORECASE,
+        ),
+        # "I prefer Assistant A." as a concluding sentence.
+        "prefer": re.compile(
+            rf"\bI(?:[ \t]+would)?[ \t]+(?:prefer|choose|pick|select|favou?r)[ \t]+(?:{wording}[ \t_-]*)?(?P<l1>[ab])"
+            r"(?![a-z0-9])(?:'s[ \t]+(?:answer|response))?(?:[ \t]+overall)?[ \t]*(?:[.!]|$)",
+            re.IGNORECASE,
+        ),
+        # A concluding sentence about one named dimension ("In terms of relevance, Assistant A
+        # is better.") is not an overall verdict.
+    }
+
+
+@functools.lru_cache(maxsize=1)
+def _dimension_names() -> tuple[re.Pattern[str], ...]:
+    """Trie scanners (over lower-cased text) for the names of the dimensions other than overall."""
+    lex = lexicon()
+    return scanners(
+        [phrase for phrase, meaning in lex.phrases.items() if meaning.dim not in (None, "overall")]
+        + [stem for stem, dim in lex.key_stems if dim != "overall"]
+    )
+
+
 def bare_winner(line: str, *, any_case: bool) -> str | None:
     """The winner if the line is only a winner ("A", "**B**", "Assistant A", "[[B]]").
     A lone lower-case letter counts only where context makes it a verdict (any_case)."""
     if len(line) > _BARE_LINE_MAX:
         return None
-    match = _BARE_LINE_RE.fullmatch(line)
+    match = _patterns()["bare"].fullmatch(line)
     if match is None:
         return None
+    if match.group("number") is not None:
+        return "A" if match.group("number") == "1" else "B"  # "Response 2"
     letter = match.group("letter")
     if letter.islower() and match.group("wording") is None and not any_case:
         return None
@@ -75,25 +102,28 @@ def bare_winner(line: str, *, any_case: bool) -> str | None:
 
 def lone_in_line(line: str, *, concluding: bool) -> str | None:
     """A lone overall verdict stated in this line, as a value to read, if any."""
+    patterns = _patterns()
     found: list[tuple[int, str]] = []
-    for match in _DOUBLE_BRACKET_RE.finditer(line):
-        letter = match.group(1).upper()
-        found.append((match.start(), "tie" if letter == "C" else letter))
+    for bracket in (_DOUBLE_BRACKET_RE, patterns["boxed"]):
+        for match in bracket.finditer(line):
+            letter = match.group(1).upper()
+            found.append((match.start(), "tie" if letter == "C" else letter))
     for pattern in (_FINAL_PHRASE_RE, _WINNER_PHRASE_RE):
         for match in pattern.finditer(line):
             value = match.group("value")
-            if read_winner(value)[0] is not None:
+            if read_winner(value).winner is not None:
                 found.append((match.start(), value))
     if concluding:
         # The patterns end at the end of a sentence, so "A is better at naming the
         # lesion" (a per-aspect remark) never matches.
-        for pattern in (_CONCLUDING_RE, _PREFER_RE):
+        for pattern in (patterns["concluding"], patterns["prefer"]):
             for match in pattern.finditer(line):
                 # The qualifier sits in the same sentence, just before; looking back a
                 # bounded distance keeps a long line of such sentences linear.
                 sentence = line[max(0, match.start() - _QUALIFIER_LOOKBACK) : match.start()]
                 sentence = _SENTENCE_END_RE.split(sentence)[-1]
-                if _OTHER_DIMENSION_RE.search(sentence):
+                lowered = sentence.lower()
+                if any(scanner.search(lowered) for scanner in _dimension_names()):
                     continue
                 found.append((match.start(), match.group("l1") or match.groupdict().get("l2") or ""))
     if not found:

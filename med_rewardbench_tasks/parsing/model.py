@@ -8,6 +8,8 @@ from typing import Final, Literal
 
 from ..constants import Dimension, Winner
 
+Source = Literal["letter", "legend", "scores", "marks", "prose"]
+
 # Ranks of a key's claim on a dimension within one object or block: an exact canonical
 # key beats a stem, a stem beats a misspelling, and any of them beats a generic verdict
 # key ("Final verdict: A"), which only stands in for a missing "overall".
@@ -31,6 +33,16 @@ class Obj:
     truncated: bool = False
 
 
+@dataclass(frozen=True)
+class Pair:
+    """What a verdict says of each answer on one dimension: two scores ("A 6/10 vs B 8/10",
+    {"A": 7, "B": 9}) or two table marks (1 a positive mark, -1 a negative one, 0 none)."""
+
+    a: float
+    b: float
+    kind: Literal["scores", "marks"] = "scores"
+
+
 @dataclass
 class Slot:
     """A claim on one dimension: the raw value and the rank of the key that holds it."""
@@ -42,30 +54,45 @@ class Slot:
 
 @dataclass
 class Candidate:
-    """One complete reading of the output (an object, a block of lines, a table)."""
+    """One complete reading of the output (an object, a block of lines, a table, the prose).
+
+    ``order`` sorts candidates by where they end (``order[0]``, a position in the text the
+    parser reads). ``explicit`` is false when most of its winners were read from sentences
+    ("Accuracy: Assistant B correctly identifies ...") rather than stated as values."""
 
     order: tuple[int, int]
-    kind: Literal["structured", "lone"]
+    kind: Literal["structured", "prose", "lone"]
     method: str
     choices: dict[Dimension, Winner | None]
     notes: list[str]
     reason: str | None
     template: bool = False
     noted: frozenset[Dimension] = frozenset()
+    explicit: bool = True
 
     @property
     def decided(self) -> int:
         return sum(1 for value in self.choices.values() if value is not None)
 
 
-@dataclass
+@dataclass(frozen=True)
 class KeyClass:
     """What a key names: a dimension (with the rank of the match), a generic verdict, the
     judge's reason, or something else."""
 
-    kind: Literal["dim", "verdict", "reason", "other"]
+    kind: Literal["dim", "verdict", "reason", "answer", "score", "label", "other"]
     dim: Dimension | None = None
     rank: int = 0
+    answer: Winner | None = None  # kind "answer" ("Assistant A"), "score" ("accuracy_a")
+
+
+@dataclass
+class Context:
+    """What one parse call shares between its rules: the keys classified so far and the
+    legend of numeric winners ("1 = Assistant A, 2 = Assistant B"), if the text has one."""
+
+    keys: dict[str, KeyClass] = field(default_factory=dict)
+    legend: dict[str, Winner] = field(default_factory=dict)
 
 
 @dataclass
@@ -75,3 +102,5 @@ class Findings:
     candidates: list[Candidate] = field(default_factory=list)
     refusal: bool = False
     cut_off: bool = False  # an object cut off before its first complete pair
+    # Each window's text with objects blanked, and where it starts (for the prose rules).
+    plain: list[tuple[int, str]] = field(default_factory=list)

@@ -10,16 +10,14 @@ from __future__ import annotations
 import types
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final, Literal, cast, get_args
 
 from ..constants import DIMENSIONS, WINNERS, Dimension, Winner
-from .candidates import choose
-from .json_scan import mask, scan_json
-from .lines import scan_lines
-from .lone import REFUSAL_RE
-from .methods import METHOD_NONE, THINK_SUFFIX
-from .model import Candidate, Findings, KeyClass
-from .text import split_think, windows
+from .assemble import decide, find
+from .lexicon import lexicon
+from .methods import METHOD_NONE, THINK_SUFFIX, VerdictMethod
+from .model import Candidate, Findings
+from .text import split_think
 
 __all__ = ["REQUEST_FAILED_PREFIX", "LoneVerdictPolicy", "ParseStatus", "Verdict", "parse_verdict"]
 
@@ -29,6 +27,7 @@ LoneVerdictPolicy = Literal["overall_only", "all_dimensions"]
 # lmms-eval's marker for a request that never produced model output.
 REQUEST_FAILED_PREFIX: Final = "[LMMS_EVAL_REQUEST_FAILED"
 _REQUEST_FAILED_NOTE_CHARS: Final = 200
+_VERDICT_METHODS: Final = frozenset(get_args(VerdictMethod))
 
 
 @dataclass(frozen=True)
@@ -37,7 +36,7 @@ class Verdict:
 
     choices: Mapping[Dimension, Winner | None]
     status: ParseStatus
-    method: str
+    method: VerdictMethod
     reason: str | None = None
     note: str | None = None
 
@@ -53,6 +52,8 @@ class Verdict:
             if value is not None and value not in WINNERS:
                 raise ValueError(f"choice for {dim} must be 'A', 'B' or None, not {value!r}")
             frozen[dim] = value
+        if self.method not in _VERDICT_METHODS:
+            raise ValueError(f"method must be one of {sorted(_VERDICT_METHODS)}, not {self.method!r}")
         object.__setattr__(self, "choices", types.MappingProxyType(frozen))
 
     def __hash__(self) -> int:
@@ -78,28 +79,6 @@ def _unparseable(note: str) -> Verdict:
     return Verdict(choices={}, status="unparseable", method=METHOD_NONE, reason=None, note=note)
 
 
-def find(text: str) -> Findings:
-    """The candidates of one text (what the judge said, or what it thought), from all its windows."""
-    findings = Findings()
-    cache: dict[str, KeyClass] = {}
-    base = 0
-    parts = windows(text)
-    for number, window in enumerate(parts):
-        json_candidates, masked, cut_off = scan_json(window, base, cache)
-        findings.cut_off = findings.cut_off or cut_off
-        plain = mask(window, masked)
-        findings.candidates.extend(json_candidates)
-        findings.candidates.extend(
-            scan_lines(
-                plain, base, cache, at_start=number == 0, at_end=number == len(parts) - 1, had_objects=bool(masked)
-            )
-        )
-        findings.refusal = findings.refusal or REFUSAL_RE.search(plain) is not None
-        base += len(window) + 1
-    findings.candidates.sort(key=lambda candidate: candidate.order)
-    return findings
-
-
 def _verdict_from(candidate: Candidate, policy: LoneVerdictPolicy, suffix: str) -> Verdict:
     choices = dict(candidate.choices)
     notes = list(candidate.notes)
@@ -116,7 +95,7 @@ def _verdict_from(candidate: Candidate, policy: LoneVerdictPolicy, suffix: str) 
     return Verdict(
         choices=choices,
         status=status,
-        method=candidate.method + suffix,
+        method=cast(VerdictMethod, candidate.method + suffix),
         reason=candidate.reason or None,
         note=None if status == "ok" else ("; ".join(notes) or None),
     )
@@ -152,12 +131,12 @@ def _parse(text: object, policy: LoneVerdictPolicy) -> Verdict:
         return _unparseable("empty output")
     said, thought = split_think(text)
     outside = find(said)
-    chosen = choose(outside.candidates)
+    chosen = decide(outside)
     if chosen is not None:
         return _verdict_from(chosen, policy, "")
     if thought.strip():
         inside = find(thought)
-        chosen = choose(inside.candidates)
+        chosen = decide(inside)
         if chosen is not None:
             return _verdict_from(chosen, policy, THINK_SUFFIX)
         return _unparseable(_failure_note([outside, inside], had_think=True))
@@ -173,6 +152,7 @@ def parse_verdict(text: str, *, lone_verdict: LoneVerdictPolicy = "overall_only"
     """
     if lone_verdict not in ("overall_only", "all_dimensions"):
         raise ValueError(f"lone_verdict must be 'overall_only' or 'all_dimensions', not {lone_verdict!r}")
+    lexicon()  # a missing or broken aliases.json is a broken install: say so, never "unparseable"
     try:
         return _parse(text, lone_verdict)
     except Exception as error:
