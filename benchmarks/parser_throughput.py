@@ -88,6 +88,15 @@ def _worst_cases() -> dict[str, str]:
         "[[A]] lines": "[[A]]\n" * (MEGABYTE // 6),
         "NFKC 18x expansion": "\ufdfa" * MEGABYTE,
         "full-width verdict lines": "ａｃｃｕｒａｃｙ： Ａ\n" * (MEGABYTE // 12),
+        # Aimed at the prose, score, name and correction rules.
+        "comparison sentences": "Assistant A is more accurate than Assistant B " * (MEGABYTE // 46),
+        "letters and dimension words": "A B the more less accurate relevant, " * (MEGABYTE // 37),
+        "comparisons, one sentence each": "B is more accurate. " * (MEGABYTE // 20),
+        "Chinese comparisons": "助手A比助手B更准确，" * (MEGABYTE // 10),
+        "score pair lines": "Accuracy: A 6/10 vs B 8/10\n" * (MEGABYTE // 27),
+        "wins-on list": "A wins on:\n" + "- Accuracy\n" * (MEGABYTE // 11),
+        "legend run": "1 = A, 2 = B, " * (MEGABYTE // 14),
+        "mark table rows": "| Accuracy | ✅ | ❌ |\n" * (MEGABYTE // 20),
     }
 
 
@@ -102,6 +111,9 @@ def _full_scan_cases() -> dict[str, str]:
         "accuracy: A lines": "accuracy: A\n" * (size // 12),
         "[[A]] lines": "[[A]]\n" * (size // 6),
         "NFKC 18x expansion": "\ufdfa" * size,
+        "comparison sentences": "Assistant A is more accurate than Assistant B " * (size // 46),
+        "comparisons, one sentence each": "B is more accurate. " * (size // 20),
+        "Chinese comparisons": "助手A比助手B更准确，" * (size // 10),
     }
 
 

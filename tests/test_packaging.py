@@ -43,6 +43,7 @@ def test_wheel_contents(wheel: Path) -> None:
         f"{tasks}utils.py",
         f"{tasks}placeholder.jsonl",
         "med_rewardbench_tasks/sample_data/README.md",
+        "med_rewardbench_tasks/parsing/aliases.json",  # the parser's vocabulary, read on first use
         *(f"{tasks}med_rewardbench_{organ}.yaml" for organ in ORGANS),
         *(f"{tasks}med_rewardbench_swap_{organ}.yaml" for organ in ORGANS),
         *(f"med_rewardbench_tasks/sample_data/pair_gt_all/parquet/{organ}.parquet" for organ in ORGANS),

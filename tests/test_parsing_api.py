@@ -142,6 +142,21 @@ LONG_SHAPES = {
     "lone-lines": "[[A]]\n" * (MEGABYTE // 6),
     "nfkc-expansion": "\ufdfa" * MEGABYTE,
     "underscore-run": "accuracy" + "_" * MEGABYTE + ".",
+    # Shapes aimed at the prose, score, name and correction rules.
+    "comparison-sentence": "Assistant A is more accurate than Assistant B " * (MEGABYTE // 46),
+    "modifier-run": "more " * (MEGABYTE // 5) + "accurate",
+    "letters-and-words": "A B the more less accurate relevant, " * (MEGABYTE // 37),
+    "wins-on-list": "A wins on:\n" + "- Accuracy\n" * (MEGABYTE // 11),
+    "chinese-comparisons": "助手A比助手B更准确，" * (MEGABYTE // 10),
+    "chinese-no-punctuation": "更" * MEGABYTE,
+    "legend-run": "1 = A, 2 = B, " * (MEGABYTE // 14),
+    "strike-run": "Accuracy: " + "~~" * (MEGABYTE // 2),
+    "score-pairs": "Accuracy: A 6/10 vs B 8/10\n" * (MEGABYTE // 27),
+    "per-answer-scores": "Assistant A: accuracy 7, " * (MEGABYTE // 25),
+    "references": "the former the latter " * (MEGABYTE // 22),
+    "hypotheticals": "if A is better, " * (MEGABYTE // 16),
+    "quotes": '"A is better" ' * (MEGABYTE // 14),
+    "marks-table": "| Accuracy | ✅ | ❌ |\n" * (MEGABYTE // 20),
 }
 
 

@@ -65,14 +65,13 @@ def classify_key(key: str, context: Context) -> KeyClass:
     short keys, per process (judges use few distinct keys)."""
     known = context.keys.get(key)
     if known is None:
-        known = _classify(key) if len(key) <= _MAX_KEY_CHARS else KeyClass("other")
+        known = _classify(key, lexicon()) if len(key) <= _MAX_KEY_CHARS else KeyClass("other")
         context.keys[key] = known
     return known
 
 
 @functools.lru_cache(maxsize=4096)
-def _classify(key: str) -> KeyClass:
-    lex = lexicon()
+def _classify(key: str, lex: Lexicon) -> KeyClass:
     words = _key_words(_PARENTHESIS_RE.sub(" ", key))
     if not words or len(words) > _MAX_KEY_WORDS:
         return KeyClass("other")

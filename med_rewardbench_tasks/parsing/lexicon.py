@@ -44,6 +44,8 @@ TokenKind = Literal[
     "give",  # "give ... to X"
     "to",
     "post_subject",  # "the more accurate one is X": the answer named next is the subject
+    "reporting",  # "A says that ...": what follows is the answer's content, not the judge's verdict
+    "relative",  # "..., which is more accurate": about the noun before, not necessarily an answer
     "than",  # the answer named next is the one compared against
     "than_after",  # the answer named just before is the one compared against ("与A相比")
     "tie",
@@ -73,7 +75,7 @@ _LANGUAGE_LISTS: Final = (
     "article_a_continuations", "verdict_keys", "reason_keys", "non_verdict_keys", "score_keys",
     "dimension_label_keys", "value_none_starts", "value_tie_words", "value_negation_words", "value_pair_words",
     "value_corrections", "better_than", "worse_than", "legend_links", "choices", "give", "to", "post_subject",
-    "corrected_choices",
+    "corrected_choices", "reporting", "relative",
     "than", "than_after", "ties", "tie_templates", "negations", "neutral", "hypotheticals", "question_ends",
     "contrasts", "conjunctions", "all", "all_other", "all_except", "except", "corrections", "conclusions",
 )  # fmt: skip
@@ -84,7 +86,8 @@ _PROSE_FIELDS: Final[Mapping[str, TokenKind]] = {
     "than_after": "than_after", "ties": "tie", "negations": "negation", "neutral": "neutral",
     "hypotheticals": "hypothetical", "contrasts": "contrast", "conjunctions": "conjunction", "all": "all",
     "all_other": "all_other", "all_except": "all_except", "except": "except", "corrections": "correction",
-    "conclusions": "conclusion", "corrected_choices": "correction_choice", "former": "former", "latter": "latter", "both": "both",
+    "conclusions": "conclusion", "corrected_choices": "correction_choice", "reporting": "reporting",
+    "relative": "relative", "former": "former", "latter": "latter", "both": "both",
 }  # fmt: skip
 
 
@@ -100,9 +103,10 @@ class Phrase:
     dim: Dimension | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Lexicon:
-    """Everything compiled from aliases.json (one instance per process)."""
+    """Everything compiled from aliases.json (one instance per process). Compared and hashed
+    by identity: what other modules derive from it is cached per instance."""
 
     # Keys (compact forms: lower case, letters and digits only; other scripts kept as they are).
     key_names: Mapping[str, Dimension]
@@ -115,6 +119,7 @@ class Lexicon:
     dimension_label_keys: frozenset[str]
     answer_keys: Mapping[str, Winner]  # compact names of an answer used as a key: "assistanta", "回答1", "a"
     # Values.
+    answer_noun_words: frozenset[str]  # "assistant", "answer", "回答", ...
     wording: str  # regex alternation of the nouns naming an answer ("assistant", "助手"); no word boundaries
     answer_numbers: Mapping[str, Winner]  # "1", "one", "一" after such a noun
     article_continuations: frozenset[str]
@@ -364,6 +369,7 @@ def _compile(raw: dict[str, Any], where: str) -> Lexicon:
         score_keys=frozenset(compact_key(key) for key in lists["score_keys"]),
         dimension_label_keys=frozenset(compact_key(key) for key in lists["dimension_label_keys"]),
         answer_keys=answer_keys,
+        answer_noun_words=frozenset(normalise_phrase(noun) for noun in lists["answer_nouns"]),
         wording=wording,
         answer_numbers=answer_numbers,
         article_continuations=frozenset(word.lower() for word in lists["article_a_continuations"]),

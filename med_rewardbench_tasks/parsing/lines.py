@@ -16,7 +16,7 @@ from typing import Final
 from ..constants import Dimension
 from .candidates import candidate_from_slots, put_slot
 from .keys import classify_key
-from .lexicon import lexicon
+from .lexicon import Lexicon, lexicon
 from .lone import bare_winner, lone_in_line
 from .methods import METHOD_KEY_VALUE_LINES, METHOD_KEY_VALUE_LIST, METHOD_LONE_VERDICT
 from .model import MAX_REASON_CHARS, RANK_GENERIC, Candidate, Context, Slot
@@ -374,7 +374,7 @@ def _labelled_first_line(lines: list[str], nonblank: list[int]) -> tuple[str, in
         return None
     letter = match.group("letter")
     other = "B" if letter == "A" else "A"
-    mentions = _answer_mentions()
+    mentions = _answer_mentions(lexicon())
     named = {found.group("letter") or found.group("own") for found in mentions.finditer(match.group("rest"))}
     if named != {letter}:
         return None
@@ -383,10 +383,10 @@ def _labelled_first_line(lines: list[str], nonblank: list[int]) -> tuple[str, in
     return letter, first, sum(len(line) + 1 for line in lines[: first + 1])
 
 
-@functools.lru_cache(maxsize=1)
-def _answer_mentions() -> re.Pattern[str]:
+@functools.lru_cache(maxsize=2)
+def _answer_mentions(lex: Lexicon) -> re.Pattern[str]:
     return re.compile(
-        rf"(?i:{lexicon().wording})[ \t_-]*(?P<letter>[AB])(?![A-Za-z0-9])|(?<![A-Za-z0-9])(?P<own>[AB])['’]s\b"
+        rf"(?i:{lex.wording})[ \t_-]*(?P<letter>[AB])(?![A-Za-z0-9])|(?<![A-Za-z0-9])(?P<own>[AB])['’]s\b"
     )
 
 

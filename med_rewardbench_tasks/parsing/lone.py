@@ -7,7 +7,7 @@ import functools
 import re
 from typing import Final
 
-from .lexicon import lexicon, scanners
+from .lexicon import Lexicon, lexicon, scanners
 from .values import read_winner
 
 # A line holding only a winner: "A", "**B**", "Assistant A", "[[B]]", "(A)", "B.".
@@ -36,14 +36,10 @@ REFUSAL_RE: Final = re.compile(
 )
 
 
-@functools.lru_cache(maxsize=1)
-def _patterns() -> dict[str, re.Pattern[str]]:
+@functools.lru_cache(maxsize=2)
+def _patterns(lex: Lexicon) -> dict[str, re.Pattern[str]]:
     """The patterns that name answers, built from the lexicon on first use."""
-    lex = lexicon()
     wording = lex.wording
-    named_dimensions = [phrase for phrase, meaning in lex.phrases.items() if meaning.dim not in (None, "overall")] + [
-        stem for stem, dim in lex.key_stems if dim != "overall"
-    ]
     return {
         "bare": re.compile(
             r"[ \t>]*(?:\*{1,2}|_{1,2}|`)?[\"'“”‘’]?(?:\[\[|[\[(])?[ \t]*"
@@ -74,10 +70,9 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     }
 
 
-@functools.lru_cache(maxsize=1)
-def _dimension_names() -> tuple[re.Pattern[str], ...]:
+@functools.lru_cache(maxsize=2)
+def _dimension_names(lex: Lexicon) -> tuple[re.Pattern[str], ...]:
     """Trie scanners (over lower-cased text) for the names of the dimensions other than overall."""
-    lex = lexicon()
     return scanners(
         [phrase for phrase, meaning in lex.phrases.items() if meaning.dim not in (None, "overall")]
         + [stem for stem, dim in lex.key_stems if dim != "overall"]
@@ -89,7 +84,7 @@ def bare_winner(line: str, *, any_case: bool) -> str | None:
     A lone lower-case letter counts only where context makes it a verdict (any_case)."""
     if len(line) > _BARE_LINE_MAX:
         return None
-    match = _patterns()["bare"].fullmatch(line)
+    match = _patterns(lexicon())["bare"].fullmatch(line)
     if match is None:
         return None
     if match.group("number") is not None:
@@ -102,7 +97,7 @@ def bare_winner(line: str, *, any_case: bool) -> str | None:
 
 def lone_in_line(line: str, *, concluding: bool) -> str | None:
     """A lone overall verdict stated in this line, as a value to read, if any."""
-    patterns = _patterns()
+    patterns = _patterns(lexicon())
     found: list[tuple[int, str]] = []
     for bracket in (_DOUBLE_BRACKET_RE, patterns["boxed"]):
         for match in bracket.finditer(line):
@@ -123,7 +118,7 @@ def lone_in_line(line: str, *, concluding: bool) -> str | None:
                 sentence = line[max(0, match.start() - _QUALIFIER_LOOKBACK) : match.start()]
                 sentence = _SENTENCE_END_RE.split(sentence)[-1]
                 lowered = sentence.lower()
-                if any(scanner.search(lowered) for scanner in _dimension_names()):
+                if any(scanner.search(lowered) for scanner in _dimension_names(lexicon())):
                     continue
                 found.append((match.start(), match.group("l1") or match.groupdict().get("l2") or ""))
     if not found:

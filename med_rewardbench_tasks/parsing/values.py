@@ -19,9 +19,10 @@ from typing import Final
 
 from ..constants import Dimension, Winner
 from .keys import classify_key, compact
-from .lexicon import lexicon
+from .lexicon import Lexicon, lexicon
 from .model import Context, Obj, Pair, Source
-from .prose import first_clause_kinds, statements
+from .prose import statements
+from .prose_words import first_clause_kinds
 
 __all__ = [
     "REASON_TRIM",
@@ -67,13 +68,13 @@ class Reading:
     source: Source = "letter"
 
 
-@functools.lru_cache(maxsize=1)
-def _patterns() -> dict[str, re.Pattern[str]]:
-    lex = lexicon()
+@functools.lru_cache(maxsize=2)
+def _patterns(lex: Lexicon) -> dict[str, re.Pattern[str]]:
     wording = lex.wording
     return {
         "leading": re.compile(
-            rf"(?:(?P<wording>{wording})[ \t_-]*(?:#?(?P<number>[12一二])|(?P<letter>[ab]))|(?P<bare>[ab]))(?![a-z0-9])",
+            rf"(?:(?P<wording>{wording})[ \t_-]*(?:#?(?P<number>[12一二])|(?P<letter>[ab]))|(?P<bare>[ab]))"
+            r"(?![a-z0-9])",
             re.IGNORECASE,
         ),
         "second": re.compile(
@@ -138,7 +139,7 @@ def mark_of(value: object) -> int | None:
 def pair_of_text(text: str) -> Pair | None:
     """Two scores named by answer in one value: "A 6/10 vs B 8/10", "A: 7, B: 9"."""
     scores: dict[str, float] = {}
-    for match in _patterns()["pair_item"].finditer(text):
+    for match in _patterns(lexicon())["pair_item"].finditer(text):
         letter = match.group("letter")
         number = float(match.group("n"))
         if match.group("d"):
@@ -204,7 +205,7 @@ def read_winner(raw: str, *, dim: Dimension | None = None, legend: dict[str, Win
     pair = pair_of_text(core) if _DIGIT_RE.search(core) else None
     if pair is not None:
         return _compare(pair)
-    patterns = _patterns()
+    patterns = _patterns(lex)
     if lex.value_none_start_re.match(core):
         return _prose_reading(core, dim) or Reading(None, "tie")
     match = patterns["leading"].match(core)
