@@ -91,7 +91,12 @@ def _classify(key: str, lex: Lexicon) -> KeyClass:
     if any(word in lex.non_verdict_keys or word in lex.reason_keys for word in words) or (
         not latin and _contains_any(joined, lex.non_verdict_keys | lex.reason_keys)
     ):
-        # "accuracy_reason", "accuracy_score", "准确性评分": about a dimension, not a winner slot.
+        # "accuracy_reason", "accuracy_score", "准确性评分": about a dimension, not a winner
+        # slot, unless a winner word says it is one ("Accuracy Score Winner").
+        if any(word in lex.verdict_keys for word in words):
+            slot = _slot_of([word for word in words if word not in lex.non_verdict_keys], lex)
+            if slot is not None:
+                return KeyClass("dim", slot, RANK_STEM)
         return KeyClass("other")
     if joined in lex.verdict_keys:
         return KeyClass("verdict")

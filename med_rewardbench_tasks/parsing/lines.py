@@ -80,6 +80,8 @@ class _Block:
 # "A. Assistant A correctly states ...": a first line that opens with a letter and goes on
 # about that answer is a letter followed by its reason (unless the letters label a list).
 _LABELLED_LINE_RE: Final = re.compile(r"[ \t>*_]*\(?(?P<letter>[AB])\)?[*_]*[.:)][ \t]+(?P<rest>\S.*)")
+# "<accuracy>B</accuracy>" on a line, as judges that like XML tags write verdicts.
+_XML_LINE_RE: Final = re.compile(r"<(?P<key>[^<>/\n]{1,40})>(?P<value>[^<>\n]{1,200})</(?P=key)>")
 # A heading that is only an answer's letter ("**A**") is read as a bare letter first.
 _BARE_ANSWER_RE: Final = re.compile(r"[ \t>#*_`]*[AaBb][ \t*_`.:]*")
 
@@ -248,6 +250,9 @@ def scan_lines(
             other_lines -= 1
             continue
 
+        xml = _XML_LINE_RE.fullmatch(stripped)
+        if xml is not None:
+            line = f"{xml.group('key')}: {xml.group('value')}"  # "<accuracy>B</accuracy>" is "accuracy: B"
         match = _KV_LINE_RE.match(line)
         kc = classify_key(match.group("key").strip(), context) if match is not None else None
         if match is not None and kc is not None and kc.kind == "reason":
@@ -308,8 +313,9 @@ def scan_lines(
                     reason_open = False
                     continue
                 if kc.kind == "answer" and kc.answer is not None and not _BARE_ANSWER_RE.fullmatch(stripped):
-                    book.start_answer(kc.answer, index)
-                    continue
+                    book.start_answer(kc.answer, index)  # a block of scores may follow
+                    if bare_winner(line, any_case=False) is None:
+                        continue  # "### Assistant A scores": not a verdict line
 
         if reason_open:
             # Continuation of a multi-line reason: its letters are the judge's prose.
@@ -353,7 +359,10 @@ def scan_lines(
         reader.candidates.append(scored)
     if bare_letter is not None and bare_letter[1] not in book.heading_lines:
         winner, letter_line, letter_pos = bare_letter
-        if other_lines == 0 or letter_line == nonblank[0]:
+        named = _answer_mentions(lexicon()).search(lines[letter_line]) is not None
+        # All the judge said; or the first line, explained below; or a last line naming the
+        # answer in full ("Assistant B") after a recap of the two answers.
+        if other_lines == 0 or letter_line == nonblank[0] or (named and letter_line == nonblank[-1]):
             letter_candidate = candidate_from_slots(
                 {"overall": Slot(RANK_GENERIC, winner)},
                 order=(base + letter_pos, reader.sequence + 1),

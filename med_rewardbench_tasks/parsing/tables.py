@@ -79,9 +79,9 @@ def read_table(rows: list[tuple[int, int, list[str]]], reader: LineReader) -> No
             continue
         value: object = None
         if winner_column is not None and winner_column > key_index:
-            value = cells[winner_column] if winner_column < len(cells) else None
-        elif answer_columns is not None:
-            value = _pair_in_row(cells, answer_columns)
+            value = cells[winner_column] if winner_column < len(cells) and cells[winner_column] else None
+        if value is None and answer_columns is not None:
+            value = _pair_in_row(cells, answer_columns)  # also when the winner cell is left empty
         if value is None and winner_column is None:
             for cell in rest:
                 if cell and read_winner(cell).winner is not None:
