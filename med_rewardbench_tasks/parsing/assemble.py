@@ -9,6 +9,8 @@ judge said *after* (or in the reason of) the chosen verdict:
 
 from __future__ import annotations
 
+import dataclasses
+
 from ..constants import DIMENSIONS, Dimension, Winner
 from .candidates import choose
 from .json_scan import mask, scan_json
@@ -84,7 +86,7 @@ def _statements(findings: Findings, start: int = 0) -> list[Statement]:
 
 
 def _shifted(said: Statement, by: int) -> Statement:
-    return Statement(said.dims, said.winner, said.pos + by, said.correction, said.conclusion, said.choice, said.short)
+    return dataclasses.replace(said, pos=said.pos + by)
 
 
 def _prose_candidates(said: list[Statement], findings: Findings) -> list[Candidate]:
@@ -201,7 +203,8 @@ def _aggregate(said: list[Statement]) -> tuple[dict[Dimension, Winner | None], l
 def _revise(chosen: Candidate, findings: Findings) -> Candidate:
     """Apply the corrections and contradictions the judge wrote after (or in the reason of)
     its verdict."""
-    said = statements(chosen.reason) if chosen.reason else []
+    # The reason was written with the verdict: it can contradict a winner but not correct it.
+    said = [dataclasses.replace(s, correction=False) for s in statements(chosen.reason)] if chosen.reason else []
     said += _statements(findings, start=chosen.order[0])
     said = [s for s in said if s.dims]
     if not said:

@@ -15,9 +15,12 @@ subject (the answer it is about) and what is said of it:
 * praise or criticism ("correctly identifies", "misses") counts only in a contrast ("A
   misreads it, whereas B correctly identifies it") or under a frame naming its dimension.
 
-What is never read: a clause with a negation ("B is not more accurate"), a hypothetical
-("if A had mentioned ..."), a question, text in double quotes, a subject that is both
-answers, "the former" / "the latter" without two answers named just before.
+What is never read: a clause with a negation before its comparison ("B is not more
+accurate"), a hypothetical ("if A had mentioned ...", "B could be more detailed"), a
+question, text in double quotes, what an answer is reported to say ("A says that ...",
+"助手A认为 ..."), a relative clause about something other than an answer ("A orders a CT,
+which is more accurate"), a subject that is both answers, "the former" / "the latter"
+without two answers named just before. Sentences that name no answer are not read at all.
 """
 
 from __future__ import annotations
@@ -113,18 +116,18 @@ def _wanted(
     text: str, lowered: str, sentences: list[tuple[int, int, bool]], answers: list[Token], lex: Lexicon
 ) -> list[int]:
     """Indices of the sentences worth reading word by word."""
-    marks = {token.start for token in answers}
+    found = {token.start for token in answers}
     for reference in lex.references:
         if reference in lowered:  # rare: find where only then
-            marks.update(match.start() for match in re.finditer(re.escape(reference), lowered))
-    marks = sorted(marks)
+            found.update(match.start() for match in re.finditer(re.escape(reference), lowered))
+    positions = sorted(found)
     wanted: list[int] = []
     cursor = 0
     follow_until = -1
     for index, (start, end, _) in enumerate(sentences):
-        while cursor < len(marks) and marks[cursor] < start:
+        while cursor < len(positions) and positions[cursor] < start:
             cursor += 1
-        named = cursor < len(marks) and marks[cursor] < end
+        named = cursor < len(positions) and positions[cursor] < end
         if named or index <= follow_until:
             wanted.append(index)
             if named and text[start:end].rstrip().endswith(":"):

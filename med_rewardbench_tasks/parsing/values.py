@@ -249,7 +249,7 @@ def read_winner(raw: str, *, dim: Dimension | None = None, legend: dict[str, Win
             return Reading(None, "other")
         if "other_answer" in kinds:
             return Reading(None, "other")  # "A says pneumonia; B says effusion": no verdict
-        return Reading(winner)
+        return Reading(winner, "", "prose")  # read from a sentence, not stated as a value
     clause = _CLAUSE_END_RE.split(rest, maxsplit=1)[0]
     if lex.value_tie_re.search(clause):
         return Reading(None, "tie")
