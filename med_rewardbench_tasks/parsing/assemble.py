@@ -144,13 +144,15 @@ def _prose_candidates(said: list[Statement], findings: Findings) -> list[Candida
 
 
 def _stated(candidates: list[Candidate]) -> list[Statement]:
-    """The winners of the structured and lone candidates, as statements at their position."""
+    """The winners (and stated ties) of the structured and lone candidates, as statements at
+    their position."""
     found: list[Statement] = []
     for candidate in candidates:
         if candidate.kind == "prose":
             continue
         for dim, winner in candidate.choices.items():
-            if winner is not None:
+            tie = winner is None and any(note.endswith(f" {dim}") and "tie" in note for note in candidate.notes)
+            if winner is not None or tie:
                 found.append(Statement(frozenset((dim,)), winner, candidate.order[0]))
     return found
 

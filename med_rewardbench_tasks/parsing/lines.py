@@ -34,6 +34,8 @@ _MAX_LINE_GAP: Final = 8
 _MAX_HEADING_GAP: Final = 3
 # "X is better." only concludes an answer when it is among its last lines.
 _CONCLUDING_LINES: Final = 3
+# Words per value, on average, in a "k=v, k=v" list: more, and the line is prose.
+_INLINE_WORDS: Final = 3
 # A value of this many words is a sentence: a winner line right after it may still decide.
 _SENTENCE_WORDS: Final = 4
 # A key of a line layout: up to six words of bounded length (so a failed match costs a
@@ -414,6 +416,8 @@ def _read_inline_list(stripped: str, index: int, pos: int, reader: LineReader) -
             pieces.append(("overall", RANK_GENERIC, piece_value))
     if sum(1 for piece in pieces if piece[1] > RANK_GENERIC) < 2:
         return False
+    if sum(len(value.split()) for _, _, value in pieces) > _INLINE_WORDS * len(pieces):
+        return False  # sentences cut at their commas ("Relevance: both are relevant, but A ..."), not a list
     for dim, rank, value in pieces:
         reader.add(dim, rank, value, line=index, pos=pos, method=METHOD_KEY_VALUE_LINES, inline=True)
     return True

@@ -50,6 +50,7 @@ _OTHER: Final[dict[str, Winner]] = {"A": "B", "B": "A"}
 # Kinds without which a sentence states nothing (it only names answers or dimensions).
 _SAYING_KINDS: Final = VERDICT_KINDS | {"praise", "criticism", "eval_positive", "eval_negative", "give"}
 _DIMENSION_WORDS: Final = frozenset({"dim", "adjective", "praise"})
+_OVERALL: Final[frozenset[Dimension]] = frozenset({"overall"})
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,8 @@ def _read_sentence(
                 if flags == "all_other":
                     pending_other.append((winner, dims))
                     continue
+                if not dims and conclusion:
+                    dims = _OVERALL  # "In summary, the second answer is better." is about the whole
                 other_dims.update(dims)
                 found.append(
                     Statement(
@@ -246,6 +249,9 @@ def _segment_verdicts(
     kind = "all_other" if everything_else else ""
     found: list[tuple[Winner | None, frozenset[Dimension], str]] = []
     scope = dims or frame
+    choices = [t for t in tokens if t.kind == "answer" and t.role == "choice" and t.letter in ("A", "B")]
+    if len(choices) > 1 and kind != "all_other":
+        return _choices_in_turn(tokens, frame)  # "accuracy should be B, relevance should be A"
     if choice is not None and choice.letter in ("A", "B"):
         if kind == "all_other":
             return [(_winner(choice.letter), excluded, kind)]
@@ -278,11 +284,30 @@ def _segment_verdicts(
     return found
 
 
+def _choices_in_turn(
+    tokens: list[Token], frame: frozenset[Dimension]
+) -> list[tuple[Winner | None, frozenset[Dimension], str]]:
+    """Several choices in one segment: each takes the dimensions named since the one before
+    (the first may take the clause's frame)."""
+    found: list[tuple[Winner | None, frozenset[Dimension], str]] = []
+    pending: set[Dimension] = set()
+    for token in tokens:
+        if token.kind in _DIMENSION_WORDS and token.dim is not None:
+            pending.add(token.dim)
+        elif token.kind == "answer" and token.role == "choice" and token.letter in ("A", "B"):
+            dims = frozenset(pending) or (frame if not found else frozenset())
+            if dims:
+                found.append((_winner(token.letter), dims, "choice"))
+            pending = set()
+    return found
+
+
 def _winner(letter: str | None) -> Winner:
     return "A" if letter == "A" else "B"
 
 
 _DIMENSION_WORDS: Final = frozenset({"dim", "adjective", "praise"})
+_OVERALL: Final[frozenset[Dimension]] = frozenset({"overall"})
 
 
 def _modified(tokens: list[Token], index: int) -> list[Token]:

@@ -330,7 +330,7 @@ def problem_note(dim: Dimension, problem: str, shown: str) -> str:
     if problem == "tie":
         return f"tie/both/neither for {dim}"
     if problem == "equal_scores":
-        return f"equal scores ({shown}) for {dim}: a tie"
+        return f"equal scores ({shown}): a tie for {dim}"
     if problem == "ambiguous":
         return f"value '{shown.strip()[:_NOTE_VALUE_CHARS]}' for {dim} names both answers"
     if problem == "placeholder":
