@@ -131,7 +131,7 @@ FRENCH: dict[str, Any] = {
         "better_with_dimension": {}, "worse_with_dimension": {},
     },
     "choices": ["je préfère"], "give": [], "to": [], "post_subject": [], "reporting": ["affirme que"],
-    "relative": [], "than": ["que"], "than_after": [], "ties": ["équivalentes"],
+    "relative": [], "reason_markers": ["parce que"], "than": ["que"], "than_after": [], "ties": ["équivalentes"],
     "tie_templates": ["aussi {adjective} que"],
     "negations": ["ne", "pas"], "neutral": [], "hypotheticals": ["si"], "question_ends": [],
     "contrasts": ["mais"], "conjunctions": ["et"], "all": [], "all_other": [], "all_except": [], "except": [],

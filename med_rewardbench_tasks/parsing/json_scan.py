@@ -46,6 +46,7 @@ _WS_RE: Final = re.compile(r"[ \t\r\n]*")
 _BARE_KEY_RE: Final = re.compile(r"[^:=,;{}\[\]\n\"'“]+")
 _BARE_VALUE_OBJ_RE: Final = re.compile(r"[^,}\n]*")
 _BARE_VALUE_ARR_RE: Final = re.compile(r"[^,\]\n]*")
+_NEXT_KEY_RE: Final = re.compile(r"[ \t](?=[^\W\d_][\w-]{0,40}[ \t]?[:=])")
 _REASON_PREFIX_RE: Final = re.compile(
     r"[\W_]*(?:reason|reasons|reasoning|explanation|rationale|justification)\b[^:=\n]{0,24}[:=]",
     re.IGNORECASE,
@@ -307,8 +308,14 @@ class _LenientParser:
         pattern = _BARE_VALUE_ARR_RE if in_array else _BARE_VALUE_OBJ_RE
         match = pattern.match(self.text, self.pos, self.end)
         assert match is not None  # the pattern matches the empty string
-        self.pos = match.end()
-        value = match.group().strip()
+        end = match.end()
+        if not in_array:
+            # "{accuracy: A relevance: B}": without commas, a bare value ends at the next key.
+            following = _NEXT_KEY_RE.search(self.text, self.pos + 1, end)
+            if following is not None:
+                end = following.start()
+        value = self.text[self.pos : end].strip()
+        self.pos = end
         # A bare value ends at a delimiter or at the end of the text, like a final
         # "Overall: B" line: nothing marks it as cut off, unlike an unclosed quote.
         return value, bool(value) or self.pos < self.end

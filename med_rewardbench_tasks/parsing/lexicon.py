@@ -46,6 +46,7 @@ TokenKind = Literal[
     "post_subject",  # "the more accurate one is X": the answer named next is the subject
     "reporting",  # "A says that ...": what follows is the answer's content, not the judge's verdict
     "relative",  # "..., which is more accurate": about the noun before, not necessarily an answer
+    "because",  # the verdict's reason follows ("B is better because ...")
     "than",  # the answer named next is the one compared against
     "than_after",  # the answer named just before is the one compared against ("与A相比")
     "tie",
@@ -75,7 +76,7 @@ _LANGUAGE_LISTS: Final = (
     "article_a_continuations", "verdict_keys", "reason_keys", "non_verdict_keys", "score_keys",
     "dimension_label_keys", "value_none_starts", "value_tie_words", "value_negation_words", "value_pair_words",
     "value_corrections", "better_than", "worse_than", "legend_links", "choices", "give", "to", "post_subject",
-    "corrected_choices", "reporting", "relative",
+    "corrected_choices", "reporting", "relative", "reason_markers",
     "than", "than_after", "ties", "tie_templates", "negations", "neutral", "hypotheticals", "question_ends",
     "contrasts", "conjunctions", "all", "all_other", "all_except", "except", "corrections", "conclusions",
 )  # fmt: skip
@@ -87,7 +88,7 @@ _PROSE_FIELDS: Final[Mapping[str, TokenKind]] = {
     "hypotheticals": "hypothetical", "contrasts": "contrast", "conjunctions": "conjunction", "all": "all",
     "all_other": "all_other", "all_except": "all_except", "except": "except", "corrections": "correction",
     "conclusions": "conclusion", "corrected_choices": "correction_choice", "reporting": "reporting",
-    "relative": "relative", "former": "former", "latter": "latter", "both": "both",
+    "relative": "relative", "reason_markers": "because", "former": "former", "latter": "latter", "both": "both",
 }  # fmt: skip
 
 

@@ -25,6 +25,7 @@ without two answers named just before. Sentences that name no answer are not rea
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Final
@@ -51,6 +52,8 @@ _OTHER: Final[dict[str, Winner]] = {"A": "B", "B": "A"}
 _SAYING_KINDS: Final = VERDICT_KINDS | {"praise", "criticism", "eval_positive", "eval_negative", "give"}
 _DIMENSION_WORDS: Final = frozenset({"dim", "adjective", "praise"})
 _OVERALL: Final[frozenset[Dimension]] = frozenset({"overall"})
+# What a segment without comparison says of its subject: (subject, praised, criticised, dimensions).
+_Judgement = tuple[str | None, bool, bool, frozenset[Dimension]]
 
 
 @dataclass(frozen=True)
@@ -144,8 +147,13 @@ def _remember(tokens: list[Token], history: list[tuple[int, str]]) -> None:
 
 
 def _words_after_last(text: str, tokens: list[Token], end: int) -> int:
-    """How many words follow the sentence's last token ("B is better." 0, "B is better at X" 2)."""
-    tail = text[tokens[-1].end : end] if tokens else text[:end]
+    """How many words follow the sentence's last token ("B is better." 0, "B is better at X" 2),
+    up to its reason ("B is better because ..." 0)."""
+    because = next((index for index, token in enumerate(tokens) if token.kind == "because"), len(tokens))
+    if because < len(tokens):
+        end = tokens[because].start
+    last = tokens[because - 1].end if because else 0
+    tail = text[last:end]
     latin = sum(1 for word in tail.split() if any(char.isalnum() for char in word))
     others = sum(1 for char in tail if char.isalpha() and not char.isascii())
     return latin + others // 2
@@ -169,7 +177,7 @@ def _read_sentence(
         else:
             clauses[-1].append(token)
     found: list[Statement] = []
-    absolutes: list[tuple[str | None, bool, bool, frozenset[Dimension]]] = []
+    absolutes: list[_Judgement] = []
     sentence_frame: frozenset[Dimension] = frozenset()
     inherited: str | None = None
     other_dims: set[Dimension] = set()
@@ -226,9 +234,9 @@ def _segment_verdicts(
     relations: list[tuple[int, frozenset[Dimension]]] = []  # (polarity, bound dimensions)
     for index, token in enumerate(tokens):
         if token.kind in ("better", "worse"):
-            relations.append(
-                (1 if token.kind == "better" else -1, frozenset((token.dim,)) if token.dim else frozenset())
-            )
+            own = frozenset((token.dim,)) if token.dim else _quality_after(tokens, index)
+            bound.update(id(t) for t in tokens[index + 1 : index + 3] if t.dim in own)
+            relations.append((1 if token.kind == "better" else -1, own))
         elif token.kind in ("more", "less"):
             targets = _modified(tokens, index)
             if targets:
@@ -302,12 +310,26 @@ def _choices_in_turn(
     return found
 
 
+def _quality_after(tokens: list[Token], index: int) -> frozenset[Dimension]:
+    """The quality a generic comparison names right after it, past its object: "不如助手B切题"
+    (less on-topic than B), "better informed" does not count (not a dimension word)."""
+    for token in tokens[index + 1 : index + 3]:
+        if token.kind == "answer" and token.role == "object":
+            continue
+        if token.kind in ("adjective", "praise") and token.dim is not None and token.tight:
+            return frozenset((token.dim,))
+        break
+    return frozenset()
+
+
 def _winner(letter: str | None) -> Winner:
     return "A" if letter == "A" else "B"
 
 
 _DIMENSION_WORDS: Final = frozenset({"dim", "adjective", "praise"})
 _OVERALL: Final[frozenset[Dimension]] = frozenset({"overall"})
+# What a segment without comparison says of its subject: (subject, praised, criticised, dimensions).
+_Judgement = tuple[str | None, bool, bool, frozenset[Dimension]]
 
 
 def _modified(tokens: list[Token], index: int) -> list[Token]:
@@ -364,11 +386,13 @@ def _strict_than(tokens: list[Token]) -> bool:
 
 
 def _is_short(tokens: list[Token]) -> bool:
-    """Only the comparison (and its object) follows the subject: "B is better.", "B更好。"."""
-    return all(t.kind in ("better", "worse", "answer", "than", "to") for t in tokens) and len(tokens) <= 3
+    """Only the comparison (and its object) follows the subject, up to its reason: "B is
+    better.", "B更好。", "B is better because ..."."""
+    before = list(itertools.takewhile(lambda t: t.kind != "because", tokens))
+    return all(t.kind in ("better", "worse", "answer", "than", "to") for t in before) and len(before) <= 3
 
 
-def _absolute(segment: Segment, negated: bool) -> tuple[str | None, bool, bool, frozenset[Dimension]]:
+def _absolute(segment: Segment, negated: bool) -> _Judgement:
     """(subject, praised, criticised, dimensions) of a segment without comparison."""
     if has_verdict_word(segment.tokens):
         return (None, False, False, frozenset())
@@ -379,7 +403,7 @@ def _absolute(segment: Segment, negated: bool) -> tuple[str | None, bool, bool, 
 
 
 def _contrast_statements(
-    absolutes: list[tuple[str | None, bool, bool, frozenset[Dimension]]],
+    absolutes: list[_Judgement],
     frame: frozenset[Dimension],
     end: int,
     correction: bool,
