@@ -1,8 +1,8 @@
 """The front of the parser: :func:`parse_verdict` and the :class:`Verdict` it returns.
 
-It runs the stages in order (see the package docstring): the text windows and think split
-(:mod:`.text`), objects (:mod:`.json_scan`), lines (:mod:`.lines`), and chooses among
-their candidates (:mod:`.candidates`).
+It splits the output into what the judge said and thought (:mod:`.text`), finds and
+decides the verdict of each part (:mod:`.assemble`: objects, lines, prose, corrections)
+and turns the chosen candidate into a Verdict with its status and notes.
 """
 
 from __future__ import annotations
@@ -148,7 +148,9 @@ def parse_verdict(text: str, *, lone_verdict: LoneVerdictPolicy = "overall_only"
 
     ``lone_verdict`` decides what a lone overall verdict ("[[A]]", "Final verdict: B")
     fills: only ``overall`` (default), or all six dimensions as the paper's parser does.
-    An unknown policy is a programming error and raises ``ValueError``.
+    An unknown policy is a programming error and raises ``ValueError``; a missing or
+    malformed vocabulary file (``aliases.json``, package data) is a broken install and
+    raises :class:`~.lexicon.LexiconError` naming the file and the field.
     """
     if lone_verdict not in ("overall_only", "all_dimensions"):
         raise ValueError(f"lone_verdict must be 'overall_only' or 'all_dimensions', not {lone_verdict!r}")
