@@ -27,7 +27,7 @@ OBJECT_REACH: Final = 14
 # Bare letters examined per text (the last ones): junk of thousands of letters costs no more.
 _MAX_BARE_LETTERS: Final = 512
 _BARE_LETTER_RE: Final = re.compile(r"(?<![A-Za-z0-9_'’./-])[AB](?![A-Za-z0-9_-])")
-_BOUNDARY_RE: Final = re.compile(r"[!?。！？;；\n]|\.(?=[ \t\n]|$)")
+_BOUNDARY_RE: Final = re.compile(r"[!?。！？;；\n]|\.(?=[ \t\n]|$|[^\x00-\x7f])")
 # What may stand between two tokens that belong together ("than Assistant A", "不如助手B").
 _GAP_RE: Final = re.compile(r"[^,.;:!?，。；：！？、]*")
 _CHOICE_GAP_RE: Final = re.compile(r"[^,.;!?，。；！？、]*")
