@@ -156,10 +156,12 @@ def lexicon() -> Lexicon:
 def _read_aliases() -> tuple[dict[str, Any], str]:
     package = __name__.rpartition(".")[0]
     try:
+        if not package:
+            raise FileNotFoundError(ALIASES_FILE)  # loaded as a lone module (flattened into a task folder's file)
         source = resources.files(package).joinpath(ALIASES_FILE)
         where = str(source)
         text = source.read_text(encoding="utf-8")
-    except (ModuleNotFoundError, TypeError, FileNotFoundError, NotADirectoryError):
+    except (ModuleNotFoundError, TypeError, ValueError, FileNotFoundError, NotADirectoryError):
         # Copied outside its package (e.g. into a task folder): the file sits beside this one.
         path = Path(__file__).with_name(ALIASES_FILE)
         where = str(path)
