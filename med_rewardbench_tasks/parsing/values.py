@@ -268,8 +268,8 @@ def _corrected(core: str, after: int) -> Winner | None:
 
 def _prose_reading(core: str, dim: Dimension | None) -> Reading | None:
     """The value read as sentences about its dimension; None if they say nothing."""
-    if len(core.split()) < _WORDS_FOR_PROSE and core.isascii():
-        return None
+    if len(core.split()) < _WORDS_FOR_PROSE and (core.isascii() or sum(char.isalpha() for char in core[:8]) < 2):
+        return None  # a word or two (or a symbol): no sentence; Chinese has no blanks, so count its characters
     context = frozenset((dim,)) if dim is not None else frozenset()
     said = [s for s in statements(core, context=context) if dim is None or dim in s.dims or not s.dims]
     if dim is None:
