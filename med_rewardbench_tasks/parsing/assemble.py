@@ -26,6 +26,8 @@ __all__ = ["decide", "find"]
 
 # A sentence in the last lines of the output may conclude it ("我选择B。").
 _CONCLUDING_LINES = 3
+# Prose candidates sort after line candidates that end at the same position.
+_AFTER_LINES = 1 << 20
 
 
 def find(text: str) -> Findings:
@@ -102,20 +104,11 @@ def _prose_candidates(said: list[Statement], findings: Findings) -> list[Candida
     decided = {dim for dim, winner in choices.items() if winner is not None}
     if decided == {"overall"}:
         # "Overall, Assistant B is better." alone is a lone overall verdict, as in its line form.
-        found.append(
-            Candidate(
-                order=(last, 1 << 20),
-                kind="lone",
-                method=METHOD_LONE_VERDICT,
-                choices=choices,
-                notes=[],
-                reason=None,
-            )
-        )
+        found.append(_lone(choices["overall"], last))
     elif decided:
         found.append(
             Candidate(
-                order=(last, 1 << 20),
+                order=(last, _AFTER_LINES),
                 kind="prose",
                 method=METHOD_PROSE,
                 choices=choices,
@@ -130,17 +123,17 @@ def _prose_candidates(said: list[Statement], findings: Findings) -> list[Candida
         concluding_from = base + _concluding_start(plain)
         closing = [s for s in said if not s.dims and s.winner is not None and s.pos > concluding_from]
         if closing and (closing[-1].choice or closing[-1].short):
-            found.append(
-                Candidate(
-                    order=(closing[-1].pos, 1 << 20),
-                    kind="lone",
-                    method=METHOD_LONE_VERDICT,
-                    choices={dim: (closing[-1].winner if dim == "overall" else None) for dim in DIMENSIONS},
-                    notes=[],
-                    reason=None,
-                )
-            )
+            found.append(_lone(closing[-1].winner, closing[-1].pos))
     return found
+
+
+def _lone(winner: Winner | None, pos: int) -> Candidate:
+    """A lone overall verdict read from prose."""
+    choices: dict[Dimension, Winner | None] = {dim: None for dim in DIMENSIONS}
+    choices["overall"] = winner
+    return Candidate(
+        order=(pos, _AFTER_LINES), kind="lone", method=METHOD_LONE_VERDICT, choices=choices, notes=[], reason=None
+    )
 
 
 def _stated(candidates: list[Candidate]) -> list[Statement]:
