@@ -214,24 +214,54 @@ def judge_message(
 # ---------------------------------------------------------------------------------------
 # Prediction file -> metrics
 # ---------------------------------------------------------------------------------------
+# Formats whose reading cannot run code from the file. A pickle can (unpickling calls whatever the file names).
+PREDICTION_FILE_TYPES: Final = (".xlsx", ".tsv", ".csv", ".json", ".jsonl")
+PICKLE_FILE_TYPES: Final = (".pkl", ".pickle")
+
+
+def _json_records(file: Path, suffix: str) -> list[Any]:
+    text = file.read_text(encoding="utf-8")
+    if suffix == ".json":
+        try:
+            records = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise PredictionFileError(f"{file}: not valid JSON ({error})") from None
+        return records if isinstance(records, list) else [records]
+    records = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError as error:
+                raise PredictionFileError(f"{file} line {number}: not valid JSON ({error})") from None
+    return records
+
+
 def read_prediction_file(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """A VLMEvalKit prediction file (``.xlsx`` by default; ``.tsv``, ``.csv``, ``.json`` with ``PRED_FORMAT``)."""
+    """A VLMEvalKit prediction file: ``.xlsx`` (its default), ``.tsv``/``.json`` (``PRED_FORMAT``), ``.csv``/``.jsonl``.
+
+    Pickles are refused, never opened: reading one runs code named in the file.
+    """
     import pandas as pd
 
     file = Path(path)
     suffix = file.suffix.lower()
+    if suffix in PICKLE_FILE_TYPES:
+        raise PredictionFileError(
+            f"{file}: a pickle is not read, because reading one runs code stored in the file. Score a prediction "
+            "file VLMEvalKit writes as .xlsx (its default), .tsv or .json (PRED_FORMAT=tsv or json), or .csv/.jsonl; "
+            "if you trust where this pickle came from, convert it yourself, e.g. "
+            f"pandas.read_pickle('{file}').to_excel('{file.with_suffix('.xlsx')}', index=False)"
+        )
     if suffix == ".xlsx":
         frame = pd.read_excel(file)
     elif suffix in {".tsv", ".csv"}:  # a reply such as "NA" stays text
         frame = pd.read_csv(file, sep="\t" if suffix == ".tsv" else ",", keep_default_na=False)
-    elif suffix == ".json":
-        records = json.loads(file.read_text(encoding="utf-8"))
-        frame = pd.DataFrame(records if isinstance(records, list) else [records])
-    elif suffix == ".pkl":
-        frame = pd.read_pickle(file)
+    elif suffix in {".json", ".jsonl"}:
+        frame = pd.DataFrame(_json_records(file, suffix))
     else:
         raise PredictionFileError(
-            f"{file}: unknown prediction file type {suffix!r} (expected .xlsx, .tsv, .csv, .json, .pkl)"
+            f"{file}: unknown prediction file type {suffix!r} (expected {', '.join(PREDICTION_FILE_TYPES)})"
         )
     missing = [column for column in (*PREDICTION_FILE_COLUMNS, PREDICTION_COLUMN) if column not in frame.columns]
     if missing:

@@ -277,6 +277,47 @@ def test_evaluate_refuses_a_file_without_the_labels(tmp_path: Path, sample_truth
         vlmevalkit.evaluate_predictions(pred)
 
 
+class _Tripwire:
+    """Unpickling this object writes a marker file: proof that the file's code ran."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[Any, tuple[Path, str]]:
+        return (Path.write_text, (self.marker, "code from the pickle ran"))
+
+
+@pytest.mark.parametrize("suffix", [".pkl", ".PICKLE"])
+def test_evaluate_never_unpickles_a_prediction_file(tmp_path: Path, suffix: str) -> None:
+    import pickle
+
+    marker = tmp_path / "unpickled.txt"
+    pred = tmp_path / f"judge_MedRewardBench_sample{suffix}"
+    pred.write_bytes(pickle.dumps({"prediction": _Tripwire(marker)}))
+
+    with pytest.raises(Exception) as refused:
+        vlmevalkit.evaluate_predictions(pred)
+
+    assert not marker.exists(), "the pickle was unpickled: its code ran"
+    assert refused.type is vlmevalkit.PredictionFileError
+    message = str(refused.value)
+    assert str(pred) in message and "runs code" in message
+    assert ".xlsx" in message and "PRED_FORMAT" in message  # what to write instead
+
+
+def test_evaluate_reads_json_lines(tmp_path: Path, sample_truth: list[TruthCase]) -> None:
+    tsv = tmp_path / "MedRewardBench_sample.tsv"
+    assert export([str(tsv), "--sample"]) == 0
+    pred = tmp_path / "judge_MedRewardBench_sample.jsonl"
+    records = prediction_frame(tsv, sample_truth).to_dict("records")
+    pred.write_text("\n".join(json.dumps(record) for record in records) + "\n\n", encoding="utf-8")
+    assert_row(vlmevalkit.evaluate_predictions(pred).iloc[0], expected_for(sample_truth), len(sample_truth))
+
+    pred.write_text(json.dumps(records[0]) + "\n{not json\n", encoding="utf-8")
+    with pytest.raises(vlmevalkit.PredictionFileError, match=r"jsonl line 2: not valid JSON"):
+        vlmevalkit.evaluate_predictions(pred)
+
+
 def test_module_imports_neither_vlmeval_nor_pandas() -> None:
     probe = (
         "import sys, med_rewardbench_tasks.vlmevalkit, med_rewardbench_tasks.export_vlmevalkit;"
