@@ -5,7 +5,7 @@ VLMEvalKit (``vlmeval``) is never imported at module level: the logic lives in
 class by mixing it with VLMEvalKit's ``ImageBaseDataset`` and adds it to VLMEvalKit's
 dataset registry, so that ``run.py --data MedRewardBench`` finds it. VLMEvalKit has no
 plugin mechanism, so registration must happen in the process that runs ``run.py``; the
-launcher does exactly that, leaving VLMEvalKit unmodified::
+launcher (:mod:`med_rewardbench_tasks.vlmevalkit_run`) does that, leaving VLMEvalKit unmodified::
 
     python -m med_rewardbench_tasks.vlmevalkit /path/to/VLMEvalKit/run.py --data MedRewardBench --model ...
 
@@ -14,7 +14,8 @@ What the adapter guarantees:
 * **The judge prompt is ours, for every model.** ``build_prompt`` returns the image, then
   the text of :func:`med_rewardbench_tasks.prompts.build_judge_prompt`, and the class sets
   ``force_use_dataset_prompt``, the flag VLMEvalKit's inference checks before letting a
-  model replace a dataset's prompt with its own (``model.use_custom_prompt``).
+  model replace a dataset's prompt with its own (``model.use_custom_prompt``); :func:`register`
+  makes ``run.py --api-mode``, whose pipeline ignores that flag, do the same.
 * **Scoring is ours.** ``evaluate`` reads VLMEvalKit's prediction file (the dataset's TSV
   columns plus ``prediction``), parses every prediction with
   :func:`med_rewardbench_tasks.parsing.parse_verdict` and computes the metrics with
@@ -25,7 +26,8 @@ What the adapter guarantees:
   the synthetic sample for ``MedRewardBench_sample``.
 
 TSV layout (VLMEvalKit's: tab-separated, every field quoted, images base64-encoded):
-``index`` (0..n-1), ``image`` (the case's encoded image, base64), ``question``,
+``index`` (0..n-1), ``image`` (the case's encoded image, base64), ``question_text`` (not ``question``:
+see :data:`QUESTION_COLUMN`),
 ``answer1_text`` (shown as A), ``answer2_text`` (shown as B), ``question_id``, ``organ``,
 ``human_answer`` (the six expert winners as a JSON object), then the optional metadata
 columns of the data (``body_part``, ``dataset``, ``question_type``, ``image_id``,
