@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.conftest import FILELOCK_4, REPO_ROOT
 
 UPSTREAM = REPO_ROOT / "upstream"
 PLUGIN_PATCH_0_7_3 = UPSTREAM / "lmms-eval-0.7.3-plugin-tasks.patch"
@@ -41,9 +41,6 @@ FILELOCK_PATCH = UPSTREAM / "lmms-eval-filelock.patch"
 PLUGIN_TEST = UPSTREAM / "test_plugin_tasks.py"
 FILELOCK_TEST = UPSTREAM / "test_filelock_compat.py"
 PATCHED_FOR = "0.7.3"
-# The filelock whose removal of filelock._api broke lmms-eval (fetched from the package registry at test time:
-# this environment's lock pins filelock<4).
-FILELOCK_4 = "4.3.1"
 
 
 def lmms_eval_package() -> Path:
@@ -116,29 +113,6 @@ def unpatched(tmp_path_factory: pytest.TempPathFactory, lmms_eval_version: str) 
 @pytest.fixture(scope="module")
 def filelock_patched(tmp_path_factory: pytest.TempPathFactory, lmms_eval_version: str) -> Path:
     return patched_copy(tmp_path_factory, "filelock_patched", FILELOCK_PATCH)
-
-
-@pytest.fixture(scope="module")
-def filelock_4(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """filelock 4.x alone in a folder of its own, from the package registry (skipped only if that is unreachable)."""
-    target = tmp_path_factory.mktemp("filelock4")
-    # The environment's own constraints pin filelock<4; this install is for one folder and must ignore them.
-    env = {key: value for key, value in os.environ.items() if key not in {"PIP_CONSTRAINT", "PIP_REQUIRE_VIRTUALENV"}}
-    command = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps"]
-    command += ["--target", str(target), f"filelock=={FILELOCK_4}"]
-    try:
-        installed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
-    except subprocess.TimeoutExpired:
-        pytest.skip(f"the package registry did not deliver filelock {FILELOCK_4} within 300 s")
-    if installed.returncode != 0:
-        unreachable = re.search(
-            r"NewConnectionError|Max retries|Temporary failure|Network is unreachable|timed out",
-            installed.stdout + installed.stderr,
-        )
-        if unreachable:
-            pytest.skip(f"the package registry is unreachable: {unreachable.group(0)}")
-        pytest.fail(f"pip could not install filelock {FILELOCK_4}:\n{installed.stdout}{installed.stderr}")
-    return target
 
 
 def python_env(*paths: Path, autoload: bool = False) -> dict[str, str]:
