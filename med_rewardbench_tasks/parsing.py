@@ -62,11 +62,14 @@ import types
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Final, Literal
+from typing import Final, Literal, get_args
 
-from med_rewardbench_tasks.constants import DIMENSIONS, WINNERS, Dimension, Winner
+# Relative, so the same file runs as part of an lmms-eval task folder (see export_lmms_eval).
+from .constants import DIMENSIONS, WINNERS, Dimension, Winner
 
 __all__ = [
+    "DEFAULT_LONE_VERDICT",
+    "LONE_VERDICT_POLICIES",
     "METHODS",
     "METHOD_JSON",
     "METHOD_JSON_LENIENT",
@@ -82,10 +85,16 @@ __all__ = [
     "ParseStatus",
     "Verdict",
     "parse_verdict",
+    "unreadable_verdict",
+    "verdict_status",
 ]
 
 ParseStatus = Literal["ok", "partial", "unparseable"]
 LoneVerdictPolicy = Literal["overall_only", "all_dimensions"]
+LONE_VERDICT_POLICIES: Final[tuple[LoneVerdictPolicy, ...]] = get_args(LoneVerdictPolicy)
+# What a lone overall verdict ("[[A]]") fills unless a task, a rescore or an adapter says
+# otherwise: only `overall`. The paper's parser uses "all_dimensions".
+DEFAULT_LONE_VERDICT: Final[LoneVerdictPolicy] = "overall_only"
 
 # --------------------------------------------------------------------------------------
 # Public names of the rules that can produce a verdict (Verdict.method).
@@ -448,8 +457,20 @@ class Verdict:
         }
 
 
-def _unparseable(note: str) -> Verdict:
+def verdict_status(choices: Mapping[Dimension, Winner | None]) -> ParseStatus:
+    """``ok`` with a winner on all six dimensions, ``partial`` with some, ``unparseable`` with none."""
+    decided = sum(1 for dim in DIMENSIONS if choices.get(dim) is not None)
+    if decided == len(DIMENSIONS):
+        return "ok"
+    return "partial" if decided else "unparseable"
+
+
+def unreadable_verdict(note: str) -> Verdict:
+    """A verdict with no winner at all; ``note`` says why (failed request, missing prediction, ...)."""
     return Verdict(choices={}, status="unparseable", method=METHOD_NONE, reason=None, note=note)
+
+
+_unparseable = unreadable_verdict
 
 
 # --------------------------------------------------------------------------------------
@@ -1638,8 +1659,7 @@ def _verdict_from(candidate: _Candidate, policy: LoneVerdictPolicy, suffix: str)
             notes.append("lone overall verdict; the other dimensions were not stated")
     else:
         notes.extend(f"no value for {dim}" for dim in DIMENSIONS if choices[dim] is None and dim not in candidate.noted)
-    decided = sum(1 for value in choices.values() if value is not None)
-    status: ParseStatus = "ok" if decided == len(DIMENSIONS) else "partial"
+    status = verdict_status(choices)
     return Verdict(
         choices=choices,
         status=status,
@@ -1691,15 +1711,15 @@ def _parse(text: object, policy: LoneVerdictPolicy) -> Verdict:
     return _unparseable(_failure_note([outside], had_think=False))
 
 
-def parse_verdict(text: str, *, lone_verdict: LoneVerdictPolicy = "overall_only") -> Verdict:
+def parse_verdict(text: str, *, lone_verdict: LoneVerdictPolicy = DEFAULT_LONE_VERDICT) -> Verdict:
     """Read a judge's verdict from its raw output. Never raises on any ``text``.
 
     ``lone_verdict`` decides what a lone overall verdict ("[[A]]", "Final verdict: B")
     fills: only ``overall`` (default), or all six dimensions as the paper's parser does.
     An unknown policy is a programming error and raises ``ValueError``.
     """
-    if lone_verdict not in ("overall_only", "all_dimensions"):
-        raise ValueError(f"lone_verdict must be 'overall_only' or 'all_dimensions', not {lone_verdict!r}")
+    if lone_verdict not in LONE_VERDICT_POLICIES:
+        raise ValueError(f"lone_verdict must be one of {', '.join(LONE_VERDICT_POLICIES)}, not {lone_verdict!r}")
     try:
         return _parse(text, lone_verdict)
     except Exception as error:

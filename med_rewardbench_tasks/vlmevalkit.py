@@ -44,14 +44,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
-from med_rewardbench_tasks.constants import DIMENSIONS, HEADLINE_METRICS, MEAN_ACCURACY_METRIC, ORGANS
+from med_rewardbench_tasks.constants import DIMENSIONS, ORGANS
+from med_rewardbench_tasks.metric_names import HEADLINE_METRICS, MEAN_ACCURACY_METRIC
+from med_rewardbench_tasks.parsing import DEFAULT_LONE_VERDICT, LONE_VERDICT_POLICIES
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from med_rewardbench_tasks.data import Case, DataSource
-    from med_rewardbench_tasks.metrics import Judgment
     from med_rewardbench_tasks.parsing import LoneVerdictPolicy, Verdict
+    from med_rewardbench_tasks.records import Judgment
 
 DATASET_NAME: Final = "MedRewardBench"
 SAMPLE_DATASET_NAME: Final = "MedRewardBench_sample"
@@ -345,13 +347,12 @@ def _cell_text(value: Any) -> str:
 
 
 def judgments_from_predictions(
-    frame: pd.DataFrame, *, lone_verdict: LoneVerdictPolicy = "overall_only", where: str = "predictions"
+    frame: pd.DataFrame, *, lone_verdict: LoneVerdictPolicy = DEFAULT_LONE_VERDICT, where: str = "predictions"
 ) -> tuple[list[Judgment], list[Verdict]]:
     """Parse every prediction and pair it with its case; the expert labels come from the file itself."""
     from med_rewardbench_tasks.data import validate_labels
-    from med_rewardbench_tasks.lmms_eval_tasks import presentation
-    from med_rewardbench_tasks.metrics import Judgment
     from med_rewardbench_tasks.parsing import parse_verdict
+    from med_rewardbench_tasks.records import Judgment, presentation_of
 
     judgments: list[Judgment] = []
     verdicts: list[Verdict] = []
@@ -362,7 +363,7 @@ def judgments_from_predictions(
         )
         doc = {
             "question_id": qid,
-            "organ": _cell_text(row["organ"]).strip(),
+            "modality_type": _cell_text(row["organ"]).strip(),
             "answer1_text": _cell_text(row["answer1_text"]),
             "answer2_text": _cell_text(row["answer2_text"]),
             "human_answer": labels,
@@ -370,7 +371,7 @@ def judgments_from_predictions(
             "department": (_cell_text(row["department"]) or None) if "department" in row else None,
         }
         verdict = parse_verdict(_cell_text(row[PREDICTION_COLUMN]), lone_verdict=lone_verdict)
-        judgments.append(Judgment.from_verdict(presentation(doc), verdict))
+        judgments.append(Judgment.from_verdict(presentation_of(doc), verdict))
         verdicts.append(verdict)
     return judgments, verdicts
 
@@ -428,7 +429,7 @@ def _dump(frame: pd.DataFrame, path: Path) -> None:
 
 
 def evaluate_predictions(
-    eval_file: str | os.PathLike[str], *, lone_verdict: LoneVerdictPolicy = "overall_only"
+    eval_file: str | os.PathLike[str], *, lone_verdict: LoneVerdictPolicy = DEFAULT_LONE_VERDICT
 ) -> pd.DataFrame:
     """Score a VLMEvalKit prediction file; write ``<stem>_acc.csv`` (metrics) and ``<stem>_verdicts.csv`` (per case).
 
@@ -477,10 +478,8 @@ class MedRewardBenchDataset:
         dataset: str = DATASET_NAME,
         skip_noimg: bool = True,
         think_step_by_step: bool = False,
-        lone_verdict: str = "overall_only",
+        lone_verdict: str = DEFAULT_LONE_VERDICT,
     ) -> None:
-        from med_rewardbench_tasks.lmms_eval_tasks import LONE_VERDICT_POLICIES
-
         if base_dataset(dataset) is None:
             raise ValueError(dataset_name_rule(dataset))
         if lone_verdict not in LONE_VERDICT_POLICIES:
