@@ -28,23 +28,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from med_rewardbench_tasks.constants import (
+from med_rewardbench_tasks.constants import DIMENSIONS, ORGANS
+from med_rewardbench_tasks.metric_names import (
     ACCURACY_METRICS,
-    DIMENSIONS,
     HEADLINE_METRICS,
     MEAN_ACCURACY_METRIC,
-    ORGANS,
     PARSE_FAILURE_METRIC,
 )
 from med_rewardbench_tasks.metrics import (
     BOOTSTRAP_REPLICATES,
     BOOTSTRAP_SEED,
     CONFIDENCE_LEVEL,
-    Judgment,
     MetricTable,
     metric_table,
     tables_by_organ,
 )
+from med_rewardbench_tasks.records import Judgment
 from med_rewardbench_tasks.runs import Evaluation, RunReadError, evaluations, find_runs
 
 DEFAULT_OUT: Final = Path("med_rewardbench_report")
@@ -63,6 +62,8 @@ SWAP_COLUMNS: Final = (
     "swapped_acc",
     "strict_acc",
     "consistency",
+    "first_position_bias",
+    "second_position_bias",
     "first_position_rate",
     "expert_first_position_rate",
 )
@@ -329,6 +330,8 @@ def _position_table(judges: Sequence[JudgeResults]) -> Table | None:
                     "swapped_acc": _value(swap, f"{dimension}_swapped_acc"),
                     "strict_acc": _value(swap, f"{dimension}_strict_acc"),
                     "consistency": _value(swap, f"{dimension}_consistency"),
+                    "first_position_bias": _value(swap, f"{dimension}_first_position_bias"),
+                    "second_position_bias": _value(swap, f"{dimension}_second_position_bias"),
                     "first_position_rate": _value(swap, f"{dimension}_first_position_rate"),
                     "expert_first_position_rate": _value(swap, f"{dimension}_expert_first_position_rate"),
                     "consistency_ci_low": low,
@@ -550,6 +553,8 @@ def _md_position(rows: Sequence[Mapping[str, Any]]) -> str:
             percent(row["strict_acc"]),
             percent(row["consistency"]),
             interval(row["consistency_ci_low"], row["consistency_ci_high"]),
+            percent(row["first_position_bias"]),
+            percent(row["second_position_bias"]),
             percent(row["first_position_rate"]),
             percent(row["expert_first_position_rate"]),
         ]
@@ -562,6 +567,8 @@ def _md_position(rows: Sequence[Mapping[str, Any]]) -> str:
         "Strict acc.",
         "Consistency",
         "Consistency 95% CI (%)",
+        "Picks first twice",
+        "Picks second twice",
         "Judge picks A",
         "Experts pick A",
     ]
@@ -699,9 +706,11 @@ def _md_judge_section(report: Report, judge: JudgeResults) -> list[str]:
             (
                 f"Each case is judged with the answers in the original order and swapped "
                 f"({judge.swap_cases_both_orders} of {judge.swap.n_cases} cases have both). *Strict*: right in "
-                "both orders; *consistency*: the same answer picked in both orders; *judge picks A*: share of "
-                "original-order verdicts naming the answer shown first, beside the experts' share — a judge "
-                "without position bias that is always right matches the experts."
+                "both orders; *consistency*: the same answer picked in both orders; *picks first (second) twice*: "
+                "the answer shown first (second) picked in both orders, so the verdict followed the position "
+                "(0 for the experts); *judge picks A*: share of original-order verdicts naming the answer shown "
+                "first, beside the experts' share — a judge without position bias that is always right matches "
+                "the experts."
             ),
             _md_position(tables["position_bias"].rows_for(label)),
         ]

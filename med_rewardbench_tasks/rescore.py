@@ -30,29 +30,37 @@ from pathlib import Path
 from typing import Any, Final
 
 from med_rewardbench_tasks.constants import (
-    ACCURACY_METRICS,
     DIMENSIONS,
-    HEADLINE_METRICS,
     LABELS_DIR,
-    MEAN_ACCURACY_METRIC,
     ORGANS,
-    PARSE_FAILURE_METRIC,
     WINNERS,
     Dimension,
     Winner,
 )
 from med_rewardbench_tasks.jsonio import json_object
-from med_rewardbench_tasks.lmms_eval_tasks import LONE_VERDICT_POLICIES
+from med_rewardbench_tasks.metric_names import (
+    ACCURACY_METRICS,
+    HEADLINE_METRICS,
+    MEAN_ACCURACY_METRIC,
+    PARSE_FAILURE_METRIC,
+)
 from med_rewardbench_tasks.metrics import (
     BOOTSTRAP_REPLICATES,
     BOOTSTRAP_SEED,
     CONFIDENCE_LEVEL,
-    Judgment,
     MetricTable,
-    Presentation,
     metric_table,
 )
-from med_rewardbench_tasks.parsing import LoneVerdictPolicy, Verdict, parse_verdict
+from med_rewardbench_tasks.parsing import (
+    DEFAULT_LONE_VERDICT,
+    LONE_VERDICT_POLICIES,
+    LoneVerdictPolicy,
+    Verdict,
+    parse_verdict,
+    unreadable_verdict,
+    verdict_status,
+)
+from med_rewardbench_tasks.records import Judgment, Presentation, letters, question_id
 from med_rewardbench_tasks.runs import (
     LoggedSample,
     Run,
@@ -62,7 +70,6 @@ from med_rewardbench_tasks.runs import (
     pool_samples,
 )
 
-DEFAULT_POLICY: Final[LoneVerdictPolicy] = "overall_only"
 NORMALISED_DICT_METHOD: Final = "normalised_dict"
 PAPER_COLUMNS: Final = (*ACCURACY_METRICS, MEAN_ACCURACY_METRIC, PARSE_FAILURE_METRIC)
 
@@ -85,7 +92,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default=None,
         help=(
             "what a lone overall verdict ('[[A]]') fills: only overall, or all six dimensions as the paper's "
-            f"parser does (default: the policy each output was logged with; {DEFAULT_POLICY} for --paper-outputs)"
+            f"parser does (default: the policy each output was logged with; {DEFAULT_LONE_VERDICT} for --paper-outputs)"
         ),
     )
     parser.add_argument("--json", type=Path, metavar="OUT.json", help="also write the results as JSON")
@@ -111,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         if args.paper_outputs:
-            policy = args.lone_verdict or DEFAULT_POLICY
+            policy = args.lone_verdict or DEFAULT_LONE_VERDICT
             result = score_paper_outputs(args.paper_outputs, args.labels, policy)
             print(format_paper_result(result))
             payload = paper_result_json(result)
@@ -251,7 +258,7 @@ def reparse(sample: LoggedSample, policy: LoneVerdictPolicy | None) -> Verdict:
     """The sample's raw output through the current parser (with the logged policy unless one is given)."""
     if sample.raw_output is None:
         raise RescoreError(f"{sample.where}: no raw judge output was logged (resps), so it cannot be parsed again")
-    chosen = policy or sample.policy or DEFAULT_POLICY
+    chosen = policy or sample.policy or DEFAULT_LONE_VERDICT
     if chosen not in LONE_VERDICT_POLICIES:
         raise RescoreError(f"{sample.where}: unknown lone_verdict_policy {chosen!r} in the verdict record")
     return parse_verdict(sample.raw_output, lone_verdict=chosen)  # type: ignore[arg-type]
@@ -364,15 +371,11 @@ def _format_set(rescored: RescoredSet) -> str:
         before, after = change.sample.verdict, change.rescored
         lines.append(
             f"    changed {change.sample.where}: "
-            f"{_letters(before)} ({before.status}) -> {_letters(after)} ({after.status})"
+            f"{letters(before.choices)} ({before.status}) -> {letters(after.choices)} ({after.status})"
         )
     if len(rescored.changes) > 5:
         lines.append(f"    ... and {len(rescored.changes) - 5} more (see --json)")
     return "\n".join(lines)
-
-
-def _letters(verdict: Verdict) -> str:
-    return "".join(verdict.choices.get(dimension) or "-" for dimension in DIMENSIONS)
 
 
 def format_rescored(rescored: Sequence[RescoredRun], policy: LoneVerdictPolicy | None) -> str:
@@ -428,13 +431,6 @@ class PaperResult:
     statuses: Mapping[str, int]
 
 
-def _question_id(value: Any) -> str:
-    # The paper's files and the label files disagree on int vs str ids; compare them as text.
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 def verdict_from_dict(raw: Mapping[str, Any]) -> Verdict:
     """An already normalised ``chosen_answer`` dict: A/B per dimension; anything else is not stated."""
     by_key = {str(key).strip().lower(): value for key, value in raw.items()}
@@ -443,20 +439,15 @@ def verdict_from_dict(raw: Mapping[str, Any]) -> Verdict:
         value = by_key.get(dimension)
         letter = value.strip().upper() if isinstance(value, str) else None
         choices[dimension] = letter if letter in WINNERS else None  # type: ignore[assignment]
-    decided = sum(choice is not None for choice in choices.values())
-    status = "ok" if decided == len(DIMENSIONS) else ("partial" if decided else "unparseable")
+    status = verdict_status(choices)
     missing = [dimension for dimension, choice in choices.items() if choice is None]
     note = f"no A/B winner for: {', '.join(missing)}" if missing else None
     return Verdict(choices=choices, status=status, method=NORMALISED_DICT_METHOD, note=note)
 
 
-def _unreadable(note: str) -> Verdict:
-    return Verdict(choices={}, status="unparseable", method="none", note=note)
-
-
 def _prediction_verdict(value: Any, *, where: str, policy: LoneVerdictPolicy) -> Verdict:
     if value is None:
-        return _unreadable("chosen_answer is null")
+        return unreadable_verdict("chosen_answer is null")
     if isinstance(value, str):
         return parse_verdict(value, lone_verdict=policy)
     if isinstance(value, Mapping):
@@ -496,7 +487,7 @@ def _read_prediction(text: str, *, where: str, policy: LoneVerdictPolicy) -> Pre
             f"{where}: modality_type {row['modality_type']!r} is not an organ system ({', '.join(ORGANS)})"
         )
     verdict = _prediction_verdict(row["chosen_answer"], where=where, policy=policy)
-    return Prediction(organ, _question_id(row["question_id"]), where, verdict)
+    return Prediction(organ, question_id(row["question_id"]), where, verdict)
 
 
 def label_file(labels_dir: Path, organ: str) -> Path:
@@ -537,7 +528,7 @@ def score_paper_outputs(paths: Sequence[Path], labels_dir: Path, policy: LoneVer
         # The paper's denominator: every labelled case of the organ, predicted or not.
         for qid, expert in labels[organ].items():
             prediction = predictions.get((organ, qid))
-            verdict = prediction.verdict if prediction else _unreadable("no prediction for this case")
+            verdict = prediction.verdict if prediction else unreadable_verdict("no prediction for this case")
             missing[organ] += prediction is None
             statuses["missing" if prediction is None else verdict.status] += 1
             presentation = Presentation(question_id=qid, organ=organ, order="original", expert=expert, longer=None)

@@ -105,10 +105,22 @@ from .methods import (
     VerdictMethod,
 )
 from .text import FULL_SCAN_CHARS
-from .verdict import REQUEST_FAILED_PREFIX, LoneVerdictPolicy, ParseStatus, Verdict, parse_verdict
+from .verdict import (
+    DEFAULT_LONE_VERDICT,
+    LONE_VERDICT_POLICIES,
+    REQUEST_FAILED_PREFIX,
+    LoneVerdictPolicy,
+    ParseStatus,
+    Verdict,
+    parse_verdict,
+    unreadable_verdict,
+    verdict_status,
+)
 
 __all__ = [
+    "DEFAULT_LONE_VERDICT",
     "FULL_SCAN_CHARS",
+    "LONE_VERDICT_POLICIES",
     "METHODS",
     "METHOD_JSON",
     "METHOD_JSON_LENIENT",
@@ -129,4 +141,6 @@ __all__ = [
     "Verdict",
     "VerdictMethod",
     "parse_verdict",
+    "unreadable_verdict",
+    "verdict_status",
 ]

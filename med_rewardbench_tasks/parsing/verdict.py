@@ -19,10 +19,24 @@ from .methods import METHOD_NONE, THINK_SUFFIX, VerdictMethod
 from .model import Candidate, Findings
 from .text import split_think
 
-__all__ = ["REQUEST_FAILED_PREFIX", "LoneVerdictPolicy", "ParseStatus", "Verdict", "parse_verdict"]
+__all__ = [
+    "DEFAULT_LONE_VERDICT",
+    "LONE_VERDICT_POLICIES",
+    "REQUEST_FAILED_PREFIX",
+    "LoneVerdictPolicy",
+    "ParseStatus",
+    "Verdict",
+    "parse_verdict",
+    "unreadable_verdict",
+    "verdict_status",
+]
 
 ParseStatus = Literal["ok", "partial", "unparseable"]
 LoneVerdictPolicy = Literal["overall_only", "all_dimensions"]
+LONE_VERDICT_POLICIES: Final[tuple[LoneVerdictPolicy, ...]] = get_args(LoneVerdictPolicy)
+# What a lone overall verdict ("[[A]]") fills unless a task, a rescore or an adapter says
+# otherwise: only `overall`. The paper's parser uses "all_dimensions".
+DEFAULT_LONE_VERDICT: Final[LoneVerdictPolicy] = "overall_only"
 
 # lmms-eval's marker for a request that never produced model output.
 REQUEST_FAILED_PREFIX: Final = "[LMMS_EVAL_REQUEST_FAILED"
@@ -75,7 +89,16 @@ class Verdict:
         }
 
 
-def _unparseable(note: str) -> Verdict:
+def verdict_status(choices: Mapping[Dimension, Winner | None]) -> ParseStatus:
+    """``ok`` with a winner on all six dimensions, ``partial`` with some, ``unparseable`` with none."""
+    decided = sum(1 for dim in DIMENSIONS if choices.get(dim) is not None)
+    if decided == len(DIMENSIONS):
+        return "ok"
+    return "partial" if decided else "unparseable"
+
+
+def unreadable_verdict(note: str) -> Verdict:
+    """A verdict with no winner at all; ``note`` says why (failed request, missing prediction, ...)."""
     return Verdict(choices={}, status="unparseable", method=METHOD_NONE, reason=None, note=note)
 
 
@@ -90,8 +113,7 @@ def _verdict_from(candidate: Candidate, policy: LoneVerdictPolicy, suffix: str) 
             notes.append("lone overall verdict; the other dimensions were not stated")
     else:
         notes.extend(f"no value for {dim}" for dim in DIMENSIONS if choices[dim] is None and dim not in candidate.noted)
-    decided = sum(1 for value in choices.values() if value is not None)
-    status: ParseStatus = "ok" if decided == len(DIMENSIONS) else "partial"
+    status = verdict_status(choices)
     return Verdict(
         choices=choices,
         status=status,
@@ -123,12 +145,12 @@ def _failure_note(findings: list[Findings], had_think: bool) -> str:
 
 def _parse(text: object, policy: LoneVerdictPolicy) -> Verdict:
     if not isinstance(text, str):
-        return _unparseable(f"judge output is not a string (got {type(text).__name__})")
+        return unreadable_verdict(f"judge output is not a string (got {type(text).__name__})")
     stripped = text.strip()
     if stripped.startswith(REQUEST_FAILED_PREFIX):
-        return _unparseable(f"judge request failed: {stripped[:_REQUEST_FAILED_NOTE_CHARS]}")
+        return unreadable_verdict(f"judge request failed: {stripped[:_REQUEST_FAILED_NOTE_CHARS]}")
     if not stripped:
-        return _unparseable("empty output")
+        return unreadable_verdict("empty output")
     said, thought = split_think(text)
     outside = find(said)
     chosen = decide(outside)
@@ -139,11 +161,11 @@ def _parse(text: object, policy: LoneVerdictPolicy) -> Verdict:
         chosen = decide(inside)
         if chosen is not None:
             return _verdict_from(chosen, policy, THINK_SUFFIX)
-        return _unparseable(_failure_note([outside, inside], had_think=True))
-    return _unparseable(_failure_note([outside], had_think=False))
+        return unreadable_verdict(_failure_note([outside, inside], had_think=True))
+    return unreadable_verdict(_failure_note([outside], had_think=False))
 
 
-def parse_verdict(text: str, *, lone_verdict: LoneVerdictPolicy = "overall_only") -> Verdict:
+def parse_verdict(text: str, *, lone_verdict: LoneVerdictPolicy = DEFAULT_LONE_VERDICT) -> Verdict:
     """Read a judge's verdict from its raw output. Never raises on any ``text``.
 
     ``lone_verdict`` decides what a lone overall verdict ("[[A]]", "Final verdict: B")
@@ -158,4 +180,4 @@ def parse_verdict(text: str, *, lone_verdict: LoneVerdictPolicy = "overall_only"
     try:
         return _parse(text, lone_verdict)
     except Exception as error:
-        return _unparseable(f"parser error ({type(error).__name__}); output treated as unparseable")
+        return unreadable_verdict(f"parser error ({type(error).__name__}); output treated as unparseable")
