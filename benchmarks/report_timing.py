@@ -56,15 +56,16 @@ def judge_reply(rng: random.Random, picks: dict[str, str], words: int, broken: b
 
 
 def write_judge(folder: Path, judge: int, docs_by_organ: dict[str, list[dict[str, Any]]]) -> None:
-    from med_rewardbench_tasks import lmms_eval_tasks
+    from med_rewardbench_tasks import task_hooks
     from med_rewardbench_tasks.constants import DIMENSIONS
+    from med_rewardbench_tasks.parsing import DEFAULT_LONE_VERDICT
+    from med_rewardbench_tasks.records import shown_labels
 
     rng = random.Random(judge)
     skill = 0.45 + 0.04 * judge  # chance of agreeing with the experts
     first_bias = 0.1 * (judge % 4)  # extra chance of picking the answer shown first
     broken_rate = 0.01 * (judge % 3)
     words = 20 + 25 * (judge % 5)
-    verdict_filter = lmms_eval_tasks.VerdictFilter()
     model_folder = folder / f"judge-{judge:02d}"
     model_folder.mkdir(parents=True, exist_ok=True)
     n_samples = {}
@@ -72,8 +73,8 @@ def write_judge(folder: Path, judge: int, docs_by_organ: dict[str, list[dict[str
         task = f"med_rewardbench_swap_{organ}"
         lines = []
         for doc_id, doc in enumerate(docs):
-            target = lmms_eval_tasks.doc_to_target(doc)
-            expert = lmms_eval_tasks.shown_labels(doc)
+            target = task_hooks.doc_to_target(doc)
+            expert = shown_labels(doc)
             picks = {}
             for dimension in DIMENSIONS:
                 if rng.random() < first_bias:
@@ -83,7 +84,7 @@ def write_judge(folder: Path, judge: int, docs_by_organ: dict[str, list[dict[str
                 else:
                     picks[dimension] = "A" if expert[dimension] == "B" else "B"
             raw = judge_reply(rng, picks, words, rng.random() < broken_rate)
-            (filtered,) = verdict_filter.apply([[raw]], [doc])[0]
+            (filtered,) = task_hooks.verdict_records([[raw]], DEFAULT_LONE_VERDICT)[0]
             # The shape of an lmms-eval 0.7.3 samples line (the per-metric entries abridged to 14).
             line = {
                 "doc_id": doc_id,
@@ -93,7 +94,7 @@ def write_judge(folder: Path, judge: int, docs_by_organ: dict[str, list[dict[str
                 "doc_hash": f"{judge:02d}{doc_id:062d}",
                 "input_media": [f"{organ}_{doc['question_id']}.png"],
                 **{f"metric_{k}": [f"metric_{k}", organ, doc["question_id"], "original"] for k in range(14)},
-                "input": lmms_eval_tasks.doc_to_text(doc),
+                "input": task_hooks.doc_to_text(doc),
             }
             lines.append(json.dumps(line, ensure_ascii=False))
         (model_folder / f"{DATE}_samples_{task}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -129,7 +130,7 @@ def write_runs(folder: Path, data: Path, judges: int) -> list[Path]:
         for case in data_module.load_organ(organ, source):
             base = {
                 "question_id": case.question_id,
-                "organ": case.organ,
+                "modality_type": case.organ,
                 "question": case.question,
                 "answer1_text": case.answer1_text,
                 "answer2_text": case.answer2_text,

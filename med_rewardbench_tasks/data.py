@@ -36,6 +36,7 @@ from med_rewardbench_tasks.constants import (
     Winner,
 )
 from med_rewardbench_tasks.jsonio import json_object
+from med_rewardbench_tasks.records import question_id as _question_id
 
 if TYPE_CHECKING:
     import datasets
@@ -213,13 +214,6 @@ def read_label_file(path: Path) -> dict[str, tuple[int, Any]]:
                 raise DataValidationError(f"{path}:{line_number}: question_id {qid} has no {EMBEDDED_LABEL_COLUMN}")
             labels[qid] = (line_number, record[EMBEDDED_LABEL_COLUMN])
     return labels
-
-
-def _question_id(value: Any) -> str:
-    # Ids are compared as text: the label files and the parquet files may disagree on int vs str.
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
 
 
 def validate_labels(raw: Any, *, where: str) -> dict[Dimension, Winner]:

@@ -11,7 +11,8 @@ import re
 from collections.abc import Sequence
 from typing import Any, Final
 
-from med_rewardbench_tasks.constants import DIMENSIONS, MEAN_ACCURACY_METRIC, PARSE_FAILURE_METRIC
+from med_rewardbench_tasks.constants import DIMENSIONS
+from med_rewardbench_tasks.metric_names import MEAN_ACCURACY_METRIC, PARSE_FAILURE_METRIC
 from med_rewardbench_tasks.metrics import BOOTSTRAP_REPLICATES, BOOTSTRAP_SEED, CONFIDENCE_LEVEL, MetricTable
 
 MISSING: Final = "–"

@@ -15,30 +15,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from med_rewardbench_tasks.constants import (
-    ACCURACY_METRICS,
-    DIMENSIONS,
-    HEADLINE_METRICS,
-    LABELS_DIR,
-    MEAN_ACCURACY_METRIC,
-    ORGANS,
-    PARSE_FAILURE_METRIC,
-    WINNERS,
-    Dimension,
-    Winner,
-)
+from med_rewardbench_tasks.constants import DIMENSIONS, LABELS_DIR, ORGANS, WINNERS, Dimension, Winner
 from med_rewardbench_tasks.formatting import bootstrap_settings, format_metric_table, table_json, text_table
 from med_rewardbench_tasks.jsonio import json_object
+from med_rewardbench_tasks.metric_names import (
+    ACCURACY_METRICS,
+    HEADLINE_METRICS,
+    MEAN_ACCURACY_METRIC,
+    PARSE_FAILURE_METRIC,
+)
 from med_rewardbench_tasks.metrics import (
     BOOTSTRAP_REPLICATES,
     BOOTSTRAP_SEED,
     CONFIDENCE_LEVEL,
-    Judgment,
     MetricTable,
-    Presentation,
     metric_table,
 )
-from med_rewardbench_tasks.parsing import LoneVerdictPolicy, Verdict, parse_verdict
+from med_rewardbench_tasks.parsing import LoneVerdictPolicy, Verdict, parse_verdict, unreadable_verdict, verdict_status
+from med_rewardbench_tasks.records import Judgment, Presentation, question_id
 
 NORMALISED_DICT_METHOD: Final = "normalised_dict"
 PAPER_COLUMNS: Final = (*ACCURACY_METRICS, MEAN_ACCURACY_METRIC, PARSE_FAILURE_METRIC)
@@ -67,13 +61,6 @@ class PaperResult:
     statuses: Mapping[str, int]
 
 
-def _question_id(value: Any) -> str:
-    # The paper's files and the label files disagree on int vs str ids; compare them as text.
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 def verdict_from_dict(raw: Mapping[str, Any]) -> Verdict:
     """An already normalised ``chosen_answer`` dict: A/B per dimension; anything else is not stated."""
     by_key = {str(key).strip().lower(): value for key, value in raw.items()}
@@ -82,20 +69,15 @@ def verdict_from_dict(raw: Mapping[str, Any]) -> Verdict:
         value = by_key.get(dimension)
         letter = value.strip().upper() if isinstance(value, str) else None
         choices[dimension] = letter if letter in WINNERS else None  # type: ignore[assignment]
-    decided = sum(choice is not None for choice in choices.values())
-    status = "ok" if decided == len(DIMENSIONS) else ("partial" if decided else "unparseable")
+    status = verdict_status(choices)
     missing = [dimension for dimension, choice in choices.items() if choice is None]
     note = f"no A/B winner for: {', '.join(missing)}" if missing else None
     return Verdict(choices=choices, status=status, method=NORMALISED_DICT_METHOD, note=note)
 
 
-def _unreadable(note: str) -> Verdict:
-    return Verdict(choices={}, status="unparseable", method="none", note=note)
-
-
 def _prediction_verdict(value: Any, *, where: str, policy: LoneVerdictPolicy) -> Verdict:
     if value is None:
-        return _unreadable("chosen_answer is null")
+        return unreadable_verdict("chosen_answer is null")
     if isinstance(value, str):
         return parse_verdict(value, lone_verdict=policy)
     if isinstance(value, Mapping):
@@ -135,7 +117,7 @@ def _read_prediction(text: str, *, where: str, policy: LoneVerdictPolicy) -> Pre
             f"{where}: modality_type {row['modality_type']!r} is not an organ system ({', '.join(ORGANS)})"
         )
     verdict = _prediction_verdict(row["chosen_answer"], where=where, policy=policy)
-    return Prediction(organ, _question_id(row["question_id"]), where, verdict)
+    return Prediction(organ, question_id(row["question_id"]), where, verdict)
 
 
 def label_file(labels_dir: Path, organ: str) -> Path:
@@ -176,7 +158,7 @@ def score_paper_outputs(paths: Sequence[Path], labels_dir: Path, policy: LoneVer
         # The paper's denominator: every labelled case of the organ, predicted or not.
         for qid, expert in labels[organ].items():
             prediction = predictions.get((organ, qid))
-            verdict = prediction.verdict if prediction else _unreadable("no prediction for this case")
+            verdict = prediction.verdict if prediction else unreadable_verdict("no prediction for this case")
             missing[organ] += prediction is None
             statuses["missing" if prediction is None else verdict.status] += 1
             presentation = Presentation(question_id=qid, organ=organ, order="original", expert=expert, longer=None)

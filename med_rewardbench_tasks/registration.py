@@ -6,7 +6,7 @@ import os
 
 
 def task_directory() -> str:
-    """The folder to give lmms-eval as ``--include_path`` (the installed ``task_yamls/``)."""
+    """The folder to give lmms-eval as ``--include_path`` (the installed ``med_rewardbench_tasks/tasks/``)."""
     return os.path.join(os.path.dirname(os.path.abspath(__file__)), "tasks")
 
 

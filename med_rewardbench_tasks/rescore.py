@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from med_rewardbench_tasks.constants import DIMENSIONS, LABELS_DIR, MEAN_ACCURACY_METRIC, PARSE_FAILURE_METRIC
+from med_rewardbench_tasks.constants import LABELS_DIR
 from med_rewardbench_tasks.formatting import (
     bootstrap_settings,
     format_metric_table,
@@ -35,12 +35,11 @@ from med_rewardbench_tasks.formatting import (
     table_json,
     text_table,
 )
-from med_rewardbench_tasks.lmms_eval_tasks import LONE_VERDICT_POLICIES
+from med_rewardbench_tasks.metric_names import MEAN_ACCURACY_METRIC, PARSE_FAILURE_METRIC
 from med_rewardbench_tasks.metrics import (
     BOOTSTRAP_REPLICATES,
     BOOTSTRAP_SEED,
     CONFIDENCE_LEVEL,
-    Judgment,
     MetricTable,
     metric_table,
 )
@@ -50,7 +49,14 @@ from med_rewardbench_tasks.paper_outputs import (
     paper_result_json,
     score_paper_outputs,
 )
-from med_rewardbench_tasks.parsing import LoneVerdictPolicy, Verdict, parse_verdict
+from med_rewardbench_tasks.parsing import (
+    DEFAULT_LONE_VERDICT,
+    LONE_VERDICT_POLICIES,
+    LoneVerdictPolicy,
+    Verdict,
+    parse_verdict,
+)
+from med_rewardbench_tasks.records import Judgment, letters
 from med_rewardbench_tasks.runs import (
     LoggedSample,
     Run,
@@ -60,7 +66,6 @@ from med_rewardbench_tasks.runs import (
     pool_samples,
 )
 
-DEFAULT_POLICY: Final[LoneVerdictPolicy] = "overall_only"
 PROGRAM: Final = "med-rewardbench rescore"
 
 
@@ -82,7 +87,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default=None,
         help=(
             "what a lone overall verdict ('[[A]]') fills: only overall, or all six dimensions as the paper's "
-            f"parser does (default: the policy each output was logged with; {DEFAULT_POLICY} for --paper-outputs)"
+            f"parser does (default: the policy each output was logged with; {DEFAULT_LONE_VERDICT} for --paper-outputs)"
         ),
     )
     parser.add_argument("--json", type=Path, metavar="OUT.json", help="also write the results as JSON")
@@ -113,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         if args.paper_outputs:
-            policy = args.lone_verdict or DEFAULT_POLICY
+            policy = args.lone_verdict or DEFAULT_LONE_VERDICT
             result = score_paper_outputs(args.paper_outputs, args.labels, policy)
             print(format_paper_result(result))
             payload = paper_result_json(result)
@@ -193,7 +198,7 @@ def reparse(sample: LoggedSample, policy: LoneVerdictPolicy | None) -> Verdict:
     """The sample's raw output through the current parser (with the logged policy unless one is given)."""
     if sample.raw_output is None:
         raise RescoreError(f"{sample.where}: no raw judge output was logged (resps), so it cannot be parsed again")
-    chosen = policy or sample.policy or DEFAULT_POLICY
+    chosen = policy or sample.policy or DEFAULT_LONE_VERDICT
     if chosen not in LONE_VERDICT_POLICIES:
         raise RescoreError(f"{sample.where}: unknown lone_verdict_policy {chosen!r} in the verdict record")
     return parse_verdict(sample.raw_output, lone_verdict=chosen)  # type: ignore[arg-type]
@@ -306,15 +311,11 @@ def _format_set(rescored: RescoredSet) -> str:
         before, after = change.sample.verdict, change.rescored
         lines.append(
             f"    changed {change.sample.where}: "
-            f"{_letters(before)} ({before.status}) -> {_letters(after)} ({after.status})"
+            f"{letters(before.choices)} ({before.status}) -> {letters(after.choices)} ({after.status})"
         )
     if len(rescored.changes) > 5:
         lines.append(f"    ... and {len(rescored.changes) - 5} more (see --json)")
     return "\n".join(lines)
-
-
-def _letters(verdict: Verdict) -> str:
-    return "".join(verdict.choices.get(dimension) or "-" for dimension in DIMENSIONS)
 
 
 def format_rescored(rescored: Sequence[RescoredRun], policy: LoneVerdictPolicy | None) -> str:

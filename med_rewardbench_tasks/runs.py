@@ -8,9 +8,9 @@ same ``date_id``), labels the run with a readable model name and turns every log
 into a :class:`~med_rewardbench_tasks.metrics.Judgment`:
 
 * ``target`` is the case record written by ``doc_to_target``
-  (:func:`~med_rewardbench_tasks.metrics.presentation_from_record`);
+  (:func:`~med_rewardbench_tasks.records.presentation_from_record`);
 * ``filtered_resps[0]`` is the verdict record written by the ``VerdictFilter``
-  (:func:`~med_rewardbench_tasks.lmms_eval_tasks.decode_verdict`);
+  (:func:`~med_rewardbench_tasks.records.decode_verdict`);
 * ``resps[0]`` is the judge's raw output, kept for ``med-rewardbench rescore``.
 
 A run's tasks are pooled by *dataset* (the 13 organ tasks form the benchmark; the shipped
@@ -33,9 +33,15 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from med_rewardbench_tasks.jsonio import json_object
-from med_rewardbench_tasks.lmms_eval_tasks import decode_verdict, verdict_record
-from med_rewardbench_tasks.metrics import Judgment, Presentation, presentation_from_record
 from med_rewardbench_tasks.parsing import Verdict
+from med_rewardbench_tasks.records import (
+    Judgment,
+    Presentation,
+    decode_verdict,
+    presentation_from_record,
+    recorded_policy,
+    verdict_record,
+)
 
 Variant = Literal["plain", "swap"]
 Dataset = Literal["benchmark", "sample"]
@@ -159,7 +165,7 @@ def parse_sample_line(text: str, *, path: Path, line: int, task: str) -> LoggedS
         presentation=presentation,
         raw_output=raw,
         verdict=verdict,
-        policy=None if record is None else _optional_text(record.get("lone_verdict_policy")),
+        policy=recorded_policy(filtered),
         source=_optional_text(source),
         prompt=prompt if isinstance(prompt := sample.get("input"), str) else None,
     )

@@ -12,9 +12,7 @@ from pathlib import Path
 import pytest
 
 from med_rewardbench_tasks import compat
-from tests.conftest import lmms_eval_executable
-
-FILELOCK_4 = "filelock==4.3.1"
+from tests.conftest import FILELOCK_4, lmms_eval_executable
 
 
 @pytest.fixture
@@ -77,18 +75,6 @@ def test_report_prints_once_and_never_raises(monkeypatch: pytest.MonkeyPatch) ->
     assert compat.report_once(stream) == 0
 
 
-@pytest.fixture(scope="module")
-def filelock_4(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """filelock 4.x, which lmms-eval 0.7.3 cannot run with, in a folder of its own (the lock keeps it out of .venv)."""
-    target = tmp_path_factory.mktemp("filelock4")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), FILELOCK_4],
-        check=True,
-        capture_output=True,
-    )
-    return target
-
-
 @pytest.mark.integration
 def test_cli_names_the_fix_before_lmms_eval_swallows_the_error(filelock_4: Path, tmp_path: Path) -> None:
     # One stream for stdout and stderr, so the order of the lines is the order the user sees.
@@ -114,6 +100,6 @@ def test_cli_names_the_fix_before_lmms_eval_swallows_the_error(filelock_4: Path,
     assert completed.returncode == 0 and not list((tmp_path / "out").rglob("*results*.json"))
     lines = completed.stdout.splitlines()
     [ours] = [number for number, line in enumerate(lines) if line.startswith(compat.MESSAGE_PREFIX)]
-    assert "filelock 4.3.1" in lines[ours] and 'pip install "filelock<4"' in lines[ours]
+    assert f"filelock {FILELOCK_4}" in lines[ours] and 'pip install "filelock<4"' in lines[ours]
     failure = next(number for number, line in enumerate(lines) if "No module named 'filelock._api'" in line)
     assert ours < failure

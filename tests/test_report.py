@@ -547,7 +547,7 @@ def logged(run_results: dict[str, Any], task: str) -> dict[str, float]:
 def test_end_to_end_report_and_rescore(tmp_path: Path) -> None:
     from PIL import Image
 
-    from med_rewardbench_tasks.metrics import ALL_METRICS, HEADLINE_METRICS, interval_names
+    from med_rewardbench_tasks.metric_names import ALL_METRICS, HEADLINE_METRICS, SWAP_TASK_METRICS
     from tests.conftest import run_lmms_eval
 
     started = time.monotonic()
@@ -585,9 +585,10 @@ def test_end_to_end_report_and_rescore(tmp_path: Path) -> None:
         with Image.open(path) as image:
             assert image.format == "PNG" and image.size[0] >= 1000 and image.size[1] >= 600
 
-    # The report's numbers are lmms-eval's numbers (point estimates and bootstrap bounds).
+    # The report's numbers are lmms-eval's numbers; its intervals (the report's alone) bracket them.
     accuracy = read_csv(out / "accuracy_by_organ.csv")
     headline = read_csv(out / "headline.csv")
+    intervals = {}
     for label, run, task in (
         ("med_rewardbench_baseline (strategy=always_a)", always_a, "med_rewardbench_sample_swap"),
         ("med_rewardbench_baseline (strategy=longer_answer)", longer, "med_rewardbench_sample"),
@@ -597,13 +598,12 @@ def test_end_to_end_report_and_rescore(tmp_path: Path) -> None:
         for metric in HEADLINE_METRICS:
             value = row_for(headline, model=label, metric=metric)
             assert number(value["value"]) == pytest.approx(reported[metric], abs=1e-12), (label, metric)
+            low, high = number(value["ci_low"]), number(value["ci_high"])
+            assert low <= number(value["value"]) <= high, (label, metric)
+            intervals[(task, metric)] = (low, high)
             if metric != "parse_failure_rate":
                 assert number(everything[metric]) == pytest.approx(reported[metric], abs=1e-12)
-            # Where lmms-eval's results carry the interval bounds, they are the report's too.
-            low, high = interval_names(metric)
-            if low in reported:
-                assert number(value["ci_low"]) == pytest.approx(reported[low], abs=1e-12), (label, low)
-                assert number(value["ci_high"]) == pytest.approx(reported[high], abs=1e-12), (label, high)
+                assert number(everything[f"{metric}_ci_low"]) == pytest.approx(low, abs=1e-12)
 
     # The always-A reference judge agrees with the experts no more than chance predicts.
     for row in read_csv(out / "agreement.csv"):
@@ -618,11 +618,13 @@ def test_end_to_end_report_and_rescore(tmp_path: Path) -> None:
     assert {row["model"] for row in position} == {"med_rewardbench_baseline (strategy=always_a)"}
     reported = logged(always_a.results, "med_rewardbench_sample_swap")
     for row in position:
-        dimension = row["dimension"]
-        assert number(row["consistency"]) == 0.0 == reported[f"{dimension}_consistency"]
-        assert number(row["first_position_rate"]) == 1.0 == reported[f"{dimension}_first_position_rate"]
-        for column in ("swapped_acc", "strict_acc"):
-            assert number(row[column]) == pytest.approx(reported[f"{dimension}_{column}"], abs=1e-12)
+        assert number(row["consistency"]) == 0.0
+        assert number(row["first_position_rate"]) == 1.0
+        assert number(row["first_position_bias"]) == 1.0
+        assert number(row["second_position_bias"]) == 0.0
+    mean_row = row_for(position, dimension="mean")
+    for column in ("swapped_acc", "strict_acc", "consistency", "first_position_bias", "second_position_bias"):
+        assert number(mean_row[column]) == pytest.approx(reported[f"mean_{column}"], abs=1e-12), column
 
     # rescore on one samples file: its JSON equals what lmms-eval logged.
     (samples_file,) = (tmp_path / "a" / "lmms-eval-out").rglob("*_samples_med_rewardbench_sample_swap.jsonl")
@@ -645,9 +647,7 @@ def test_end_to_end_report_and_rescore(tmp_path: Path) -> None:
             assert task_json["metrics"][key] == pytest.approx(value, abs=1e-12), key
             compared += 1
     for metric in HEADLINE_METRICS:
-        for position_in_pair, key in enumerate(interval_names(metric)):
-            if key in reported:  # interval bounds, where lmms-eval's results carry them
-                assert task_json["intervals"][metric][position_in_pair] == pytest.approx(reported[key], abs=1e-12), key
-    # Every metric lmms-eval reported for the task was compared.
-    assert compared == sum(key in ALL_METRICS for key in reported) > 0
+        bounds = intervals[("med_rewardbench_sample_swap", metric)]
+        assert task_json["intervals"][metric] == pytest.approx(list(bounds), abs=1e-12), metric
+    assert compared == len(SWAP_TASK_METRICS) == 13  # all lmms-eval reports
     print(f"\nlmms-eval runs: {lmms_eval_seconds:.1f}s; whole test: {time.monotonic() - started:.1f}s")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from med_rewardbench_tasks.metrics import Judgment, Presentation
+from med_rewardbench_tasks.records import Judgment, Presentation
 from med_rewardbench_tasks.report.statistics import (
     PERMUTATIONS,
     DifferentCasesError,

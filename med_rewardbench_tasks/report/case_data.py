@@ -13,7 +13,7 @@ A case whose data cannot be read (no network, a folder that is not on this machi
 missing from the data) is still shown, with a note saying why; so is a case whose loaded
 labels differ from the logged ones (the data changed since the run). Images become JPEG
 previews of at most ``image_size`` pixels a side, made from the image as the judge received
-it (:func:`med_rewardbench_tasks.lmms_eval_tasks.doc_to_visual`); one copy per case, shared
+it (:func:`med_rewardbench_tasks.task_hooks.doc_to_visual`); one copy per case, shared
 by every judge. Decoding images is the slow part of a report, so organs are read in worker
 processes while the main process computes the metrics.
 """
@@ -101,7 +101,7 @@ def preview(image_bytes: bytes, image_size: int) -> str:
     """A base64 JPEG of the image as the judge received it, at most ``image_size`` pixels a side."""
     from PIL import Image
 
-    from med_rewardbench_tasks.lmms_eval_tasks import doc_to_visual
+    from med_rewardbench_tasks.task_hooks import doc_to_visual
 
     with Image.open(io.BytesIO(image_bytes)) as opened:
         opened.draft(opened.mode, (image_size, image_size))  # JPEG: decode at a reduced scale, much faster

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 
-from med_rewardbench_tasks.metrics import Judgment
+from med_rewardbench_tasks.records import Judgment
 from med_rewardbench_tasks.runs import Coverage, Dataset, LoggedSample, Run, judgments
 
 RAW_TEXT_POLICY = "raw text"

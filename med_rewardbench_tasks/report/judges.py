@@ -11,8 +11,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from med_rewardbench_tasks.constants import DIMENSIONS, HEADLINE_METRICS
-from med_rewardbench_tasks.metrics import Judgment, MetricTable, metric_table, tables_by_organ
+from med_rewardbench_tasks.constants import DIMENSIONS
+from med_rewardbench_tasks.metric_names import HEADLINE_METRICS
+from med_rewardbench_tasks.metrics import MetricTable, metric_table, tables_by_organ
+from med_rewardbench_tasks.records import Judgment
 from med_rewardbench_tasks.report.evaluations import Evaluation
 from med_rewardbench_tasks.report.statistics import Agreement, CaseKey, agreement_table, case_accuracies
 

@@ -43,7 +43,8 @@ from itertools import combinations
 from typing import TYPE_CHECKING, Final
 
 from med_rewardbench_tasks.constants import DIMENSIONS
-from med_rewardbench_tasks.metrics import BOOTSTRAP_REPLICATES, BOOTSTRAP_SEED, CONFIDENCE_LEVEL, Judgment
+from med_rewardbench_tasks.metrics import BOOTSTRAP_REPLICATES, BOOTSTRAP_SEED, CONFIDENCE_LEVEL
+from med_rewardbench_tasks.records import Judgment
 
 if TYPE_CHECKING:
     import numpy as np

@@ -12,8 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
-from med_rewardbench_tasks.constants import ACCURACY_METRICS, DIMENSIONS, MEAN_ACCURACY_METRIC, PARSE_FAILURE_METRIC
+from med_rewardbench_tasks.constants import DIMENSIONS
 from med_rewardbench_tasks.formatting import unique_slugs
+from med_rewardbench_tasks.metric_names import ACCURACY_METRICS, MEAN_ACCURACY_METRIC, PARSE_FAILURE_METRIC
 from med_rewardbench_tasks.metrics import MetricTable
 from med_rewardbench_tasks.report.judges import DIMENSION_ROWS, JudgeResults
 from med_rewardbench_tasks.report.statistics import PairComparison, compare_judges
@@ -27,6 +28,8 @@ SWAP_COLUMNS: Final = (
     "swapped_acc",
     "strict_acc",
     "consistency",
+    "first_position_bias",
+    "second_position_bias",
     "first_position_rate",
     "expert_first_position_rate",
 )
@@ -208,6 +211,8 @@ def _position_table(judges: Sequence[JudgeResults]) -> Table | None:
                     "swapped_acc": value(swap, f"{dimension}_swapped_acc"),
                     "strict_acc": value(swap, f"{dimension}_strict_acc"),
                     "consistency": value(swap, f"{dimension}_consistency"),
+                    "first_position_bias": value(swap, f"{dimension}_first_position_bias"),
+                    "second_position_bias": value(swap, f"{dimension}_second_position_bias"),
                     "first_position_rate": value(swap, f"{dimension}_first_position_rate"),
                     "expert_first_position_rate": value(swap, f"{dimension}_expert_first_position_rate"),
                     "consistency_ci_low": low,

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
-from med_rewardbench_tasks.constants import DIMENSIONS, ORGANS, PARSE_FAILURE_METRIC
+from med_rewardbench_tasks.constants import DIMENSIONS, ORGANS
 from med_rewardbench_tasks.formatting import (
     MISSING,
     coefficient,
@@ -24,6 +24,7 @@ from med_rewardbench_tasks.formatting import (
     signed_points,
     title,
 )
+from med_rewardbench_tasks.metric_names import PARSE_FAILURE_METRIC
 from med_rewardbench_tasks.metrics import BOOTSTRAP_REPLICATES, BOOTSTRAP_SEED, CONFIDENCE_LEVEL
 from med_rewardbench_tasks.report.judges import JudgeResults
 from med_rewardbench_tasks.report.statistics import PERMUTATIONS
@@ -111,6 +112,8 @@ def position(rows: Sequence[Mapping[str, Any]]) -> View:
             percent(row["strict_acc"]),
             percent(row["consistency"]),
             interval(row["consistency_ci_low"], row["consistency_ci_high"]),
+            percent(row["first_position_bias"]),
+            percent(row["second_position_bias"]),
             percent(row["first_position_rate"]),
             percent(row["expert_first_position_rate"]),
         )
@@ -123,6 +126,8 @@ def position(rows: Sequence[Mapping[str, Any]]) -> View:
         "Strict acc.",
         "Consistency",
         "Consistency 95% CI (%)",
+        "Picks first twice",
+        "Picks second twice",
         "Judge picks A",
         "Experts pick A",
     )
@@ -315,9 +320,11 @@ def position_text(judge: JudgeResults) -> str:
     return (
         f"Each case is judged with the answers in the original order and swapped "
         f"({judge.swap_cases_both_orders} of {judge.swap.n_cases} cases have both). *Strict*: right in "
-        "both orders; *consistency*: the same answer picked in both orders; *judge picks A*: share of "
-        "original-order verdicts naming the answer shown first, beside the experts' share — a judge "
-        "without position bias that is always right matches the experts."
+        "both orders; *consistency*: the same answer picked in both orders; *picks first (second) twice*: "
+        "the answer shown first (second) picked in both orders, so the verdict followed the position "
+        "(0 for the experts); *judge picks A*: share of original-order verdicts naming the answer shown "
+        "first, beside the experts' share — a judge without position bias that is always right matches "
+        "the experts."
     )
 
 
