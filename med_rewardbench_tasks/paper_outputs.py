@@ -32,9 +32,9 @@ from med_rewardbench_tasks.metrics import (
     metric_table,
 )
 from med_rewardbench_tasks.parsing import LoneVerdictPolicy, Verdict, parse_verdict, unreadable_verdict, verdict_status
+from med_rewardbench_tasks.parsing.methods import RESCORE_NORMALISED_DICT
 from med_rewardbench_tasks.records import Judgment, Presentation, question_id
 
-NORMALISED_DICT_METHOD: Final = "normalised_dict"
 PAPER_COLUMNS: Final = (*ACCURACY_METRICS, MEAN_ACCURACY_METRIC, PARSE_FAILURE_METRIC)
 
 
@@ -72,7 +72,7 @@ def verdict_from_dict(raw: Mapping[str, Any]) -> Verdict:
     status = verdict_status(choices)
     missing = [dimension for dimension, choice in choices.items() if choice is None]
     note = f"no A/B winner for: {', '.join(missing)}" if missing else None
-    return Verdict(choices=choices, status=status, method=NORMALISED_DICT_METHOD, note=note)
+    return Verdict(choices=choices, status=status, method=RESCORE_NORMALISED_DICT, note=note)
 
 
 def _prediction_verdict(value: Any, *, where: str, policy: LoneVerdictPolicy) -> Verdict:

@@ -24,10 +24,10 @@ from typing import Final
 
 from med_rewardbench_tasks.constants import DIMENSIONS
 from med_rewardbench_tasks.parsing import Verdict
+from med_rewardbench_tasks.parsing.methods import REPORT_MAJORITY_VOTE
 from med_rewardbench_tasks.report.evaluations import Evaluation
 from med_rewardbench_tasks.runs import LoggedSample, Run
 
-VOTE_METHOD: Final = "majority_vote"
 VOTE_PATH: Final = Path("majority-vote")
 
 
@@ -87,7 +87,7 @@ def _tally(samples: Sequence[LoggedSample]) -> tuple[Verdict, str, dict[str, boo
     verdict = Verdict(
         choices=choices,
         status="ok" if decided == len(DIMENSIONS) else "partial" if decided else "unparseable",
-        method=VOTE_METHOD,
+        method=REPORT_MAJORITY_VOTE,
         note=f"tie on {', '.join(tied)}" if tied else None,
     )
     return verdict, f"majority vote of {len(samples)} judges\n" + "\n".join(lines), ties, unstated

@@ -17,6 +17,7 @@ __all__ = [
     "METHOD_NONE",
     "METHOD_PROSE",
     "METHOD_SCORES",
+    "REPORT_MAJORITY_VOTE",
     "RESCORE_NORMALISED_DICT",
     "THINK_SUFFIX",
     "VerdictMethod",
@@ -44,6 +45,8 @@ VerdictMethod = Literal[
     "markdown_table+think", "marks+think", "scores+think", "prose+think", "lone_verdict+think",
     # Set by `med-rewardbench rescore` for the paper pipeline's already-normalised verdict dicts.
     "normalised_dict",
+    # Set by `med-rewardbench report --vote` for the majority verdict of several judges.
+    "majority_vote",
 ]  # fmt: skip
 
 METHOD_JSON: Final = "json"
@@ -58,5 +61,6 @@ METHOD_PROSE: Final = "prose"
 METHOD_LONE_VERDICT: Final = "lone_verdict"
 METHOD_NONE: Final = "none"
 RESCORE_NORMALISED_DICT: Final = "normalised_dict"
+REPORT_MAJORITY_VOTE: Final = "majority_vote"
 METHODS: Final[tuple[str, ...]] = get_args(Method)
 THINK_SUFFIX: Final = "+think"
