@@ -12,6 +12,7 @@ verdict filter; and the metrics equal what the logged outputs and the label file
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import os
@@ -178,3 +179,23 @@ def test_lmms_eval_model_class_runs_the_benchmark(
         lmms_eval_root = model_matrix.patched_lmms_eval(tmp_path / "patched", row.patches)
     run = run_row(row, checkpoint, tmp_path / "run", lmms_eval_root=lmms_eval_root)
     check_row_run(row, checkpoint, run, tmp_path / "run" / "generate.jsonl", truth_by_id)
+
+
+def test_qwen3_vl_simple_with_interleave_visuals_drops_the_image(tiny_checkpoint, tmp_path: Path) -> None:
+    """The README's warning: with interleave_visuals on, qwen3_vl's simple class places images only at
+    ``<image N>`` markers, and the judge prompt has none, so the model never sees the image."""
+    require_modules("lmms_eval", "decord", "qwen_vl_utils")
+    (row,) = [row for row in MATRIX.rows if row.id == "qwen3_vl-simple"]
+    interleaved = dataclasses.replace(row, test_args=f"{row.test_args},interleave_visuals=True")
+    run = run_row(interleaved, tiny_checkpoint(row.checkpoint), tmp_path)
+    assert run.results["n-samples"][TASK]["effective"] == LIMIT
+    calls = model_matrix.read_generate_log(tmp_path / "generate.jsonl")
+    assert len(calls) == LIMIT
+    from transformers import AutoTokenizer
+
+    image_token_id = AutoTokenizer.from_pretrained(tiny_checkpoint(row.checkpoint)).convert_tokens_to_ids(
+        "<|image_pad|>"
+    )
+    for call in calls:
+        assert image_token_id not in call.input_ids
+        assert not any(name.startswith("pixel_values") for name in call.tensors)
