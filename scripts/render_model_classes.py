@@ -32,11 +32,9 @@ TASKS = "--tasks med_rewardbench --log_samples --output_path results/judge"
 
 
 def command_line(row: dict[str, Any]) -> str:
-    model_args = ",".join(
+    model_args = row.get("model_args") or ",".join(
         part for part in (f"pretrained={row['example']}", "device=cuda,device_map=cuda", row.get("user_args")) if part
     )
-    if row["model"] == "openai":
-        model_args = f"model={row['example']},base_url=https://api.openai.com/v1"
     force_simple = " --force_simple" if row.get("force_simple_flag") else ""
     return f"lmms-eval --model {row['model']} --model_args {model_args}{force_simple} {TASKS}"
 
@@ -52,11 +50,13 @@ def checked(row: dict[str, Any]) -> str:
         f"`{row['hf_class']}.generate` got {row['image_tokens']} image token(s), pixels and the full prompt; "
         f"output logged {output}; metrics recounted. Args: `{row['test_args']}`"
     )
+    if status == "needs_torchvision":
+        what = f"Where torchvision imports: {what[0].lower()}{what[1:]}"
     if status == "works_with_patch":
         patches = ", ".join(f"[`{name}`](../upstream/{name})" for name in row["patches"])
         what += f". Patched with {patches}; unpatched it fails"
     if status == "needs_torchvision":
-        what += ". Without torchvision (as here): checks that the class stops for that reason"
+        what += ". Without it (our CPU machines): checks that the class stops for exactly that reason"
     return what
 
 

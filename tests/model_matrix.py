@@ -45,6 +45,7 @@ class ModelClassRow:
     image_tokens: int | None = None
     output: Output = "verbatim"
     user_args: str = ""
+    model_args: str = ""
     test_args: str = ""
     patches: tuple[str, ...] = ()
     test_file: str | None = None
