@@ -103,6 +103,15 @@ def run_row(row: ModelClassRow, checkpoint: Path, tmp_path: Path, *, lmms_eval_r
     return run_lmms_eval(args, tmp_path, env=env, timeout=300)
 
 
+def logged_question_id(sample: dict, prompts: dict[str, str]) -> str:
+    """The case a logged sample is: the question id in its target, else the one whose prompt it logged."""
+    try:
+        return str(json.loads(sample["target"])["question_id"])
+    except (KeyError, TypeError, ValueError):
+        (question_id,) = [question_id for question_id, prompt in prompts.items() if prompt in str(sample.get("input"))]
+        return question_id
+
+
 def check_row_run(
     row: ModelClassRow, checkpoint: Path, run: LmmsEvalRun, generate_log: Path, truth_by_id: dict[str, TruthCase]
 ) -> None:
@@ -113,12 +122,14 @@ def check_row_run(
     assert run.results["n-samples"][TASK]["effective"] == LIMIT
     logged = run.samples[TASK]
     assert sorted(sample["doc_id"] for sample in logged) == list(range(LIMIT))
-    cases = [truth_by_id[json.loads(sample["target"])["question_id"]] for sample in logged]
+    every_prompt = {
+        case.question_id: build_judge_prompt(case.question, case.answer1_text, case.answer2_text)
+        for case in truth_by_id.values()
+    }
+    cases = [truth_by_id[logged_question_id(sample, every_prompt)] for sample in logged]
 
     # Every case reached the model, with its image and its whole judge prompt.
-    prompts = {
-        case.question_id: build_judge_prompt(case.question, case.answer1_text, case.answer2_text) for case in cases
-    }
+    prompts = {case.question_id: every_prompt[case.question_id] for case in cases}
     tokenizer = AutoTokenizer.from_pretrained(checkpoint)
     calls = model_matrix.read_generate_log(generate_log)
     assert len(calls) == LIMIT, f"{len(calls)} generate calls for {LIMIT} cases"
