@@ -77,7 +77,7 @@ def test_chat_and_simple_models_are_lmms_eval_s() -> None:
     "row", [row for row in MATRIX.rows if row.status in model_matrix.TESTED], ids=lambda row: row.id
 )
 def test_a_tested_row_names_what_exists(row: model_matrix.ModelClassRow) -> None:
-    assert hasattr(tiny_vlms, row.checkpoint) or hasattr(tiny_models, row.checkpoint), row.checkpoint
+    assert row.checkpoint in tiny_vlms.BUILDERS or hasattr(tiny_models, row.checkpoint), row.checkpoint
     import transformers
 
     assert hasattr(transformers, row.hf_class), row.hf_class

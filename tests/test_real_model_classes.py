@@ -1,7 +1,7 @@
 """lmms-eval's own model classes run the benchmark, with no adapter code, on tiny random checkpoints.
 
 One test per tested row of docs/model_classes.yaml. Session fixtures build each tiny checkpoint
-once (``tests/tiny_models.py``, ``tests/tiny_vlms.py``); the test runs the real ``lmms-eval``
+once (``tests/tiny_models.py``, ``tests/tiny_vlms.py``, ``tests/tiny_qwen3.py``); the test runs the real ``lmms-eval``
 CLI with ``--model_args pretrained=<dir>``, the path a user takes with a real checkpoint, and a
 start-up hook that records what reached ``generate``. Random weights write garbage, so the
 checks are about plumbing: every case reached the model class the row names with its image
@@ -63,7 +63,7 @@ def tiny_checkpoint(request: pytest.FixtureRequest, tmp_path_factory: pytest.Tem
             return request.getfixturevalue(SHARED_FIXTURES[builder])
         if builder not in built:
             require_modules("transformers", "tokenizers")
-            built[builder] = getattr(tiny_vlms, builder)(tmp_path_factory.mktemp(builder.removeprefix("build_")))
+            built[builder] = tiny_vlms.BUILDERS[builder](tmp_path_factory.mktemp(builder.removeprefix("build_")))
         return built[builder]
 
     return get

@@ -360,3 +360,27 @@ def build_tiny_llava(directory: Path) -> Path:
     )
     _save_weights(LlavaForConditionalGeneration, config, out)
     return out
+
+
+def rope_settings(**extra: Any) -> dict[str, Any]:
+    """RoPE settings, as transformers 5 (``rope_parameters``) and transformers 4 (``rope_scaling``) read them."""
+    parameters = {"rope_type": "default", "rope_theta": 10000.0, **extra}
+    return {"rope_parameters": parameters, "rope_scaling": parameters}
+
+
+def small_text_config(tokenizer: Any, **extra: Any) -> dict[str, Any]:
+    """A 2-layer, 32-wide decoder: enough for the ~400-token prompt plus generated tokens."""
+    return {
+        "vocab_size": len(tokenizer),
+        "hidden_size": 32,
+        "intermediate_size": 64,
+        "num_hidden_layers": 2,
+        "num_attention_heads": 2,
+        "num_key_value_heads": 1,
+        "max_position_embeddings": 4096,
+        **extra,
+    }
+
+
+def write_json(path: Path, content: dict[str, Any]) -> None:
+    path.write_text(json.dumps(content, indent=2) + "\n", encoding="utf-8")

@@ -1,4 +1,6 @@
-"""More tiny random checkpoints, built offline: Qwen3-VL, InternVL, Gemma 3, Idefics2, Llama 3.2 Vision, Mistral 3.
+"""More tiny random checkpoints, built offline: InternVL, Gemma 3, Idefics2, Llama 3.2 Vision, Mistral 3.
+
+(Qwen3-VL and Qwen3.5 are in ``tests/tiny_qwen3.py``; ``BUILDERS`` below names them all.)
 
 Same recipe as ``tests/tiny_models.py`` (whose tokenizer trainer and weight writer these reuse):
 each builder writes a directory that lmms-eval's model class for that family loads with
@@ -14,100 +16,20 @@ lmms-eval class too, so docs/model_classes.yaml says it per class).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 from tests.tiny_models import (
     QWEN_CHAT_TEMPLATE,
     QWEN_SPECIAL_TOKENS,
     _hf_tokenizer,
-    _qwen_vision_token_ids,
     _save_weights,
     _token_ids,
     pil_image_processor,
+    rope_settings,
+    small_text_config,
+    write_json,
 )
-
-
-def _rope(**extra: Any) -> dict[str, Any]:
-    """RoPE settings, as transformers 5 (``rope_parameters``) and transformers 4 (``rope_scaling``) read them."""
-    parameters = {"rope_type": "default", "rope_theta": 10000.0, **extra}
-    return {"rope_parameters": parameters, "rope_scaling": parameters}
-
-
-def _small_text(tokenizer: Any, **extra: Any) -> dict[str, Any]:
-    """A 2-layer, 32-wide decoder: enough for the ~400-token prompt plus generated tokens."""
-    return {
-        "vocab_size": len(tokenizer),
-        "hidden_size": 32,
-        "intermediate_size": 64,
-        "num_hidden_layers": 2,
-        "num_attention_heads": 2,
-        "num_key_value_heads": 1,
-        "max_position_embeddings": 4096,
-        **extra,
-    }
-
-
-def _write_json(path: Path, content: dict[str, Any]) -> None:
-    path.write_text(json.dumps(content, indent=2) + "\n", encoding="utf-8")
-
-
-# --- Qwen3-VL ---------------------------------------------------------------------------
-
-# Qwen3-VL's vision patch is 16 pixels, merged 2 x 2: a 64 x 64 image is 4 x 4 patches and
-# 4 image tokens. lmms-eval's qwen3_vl resizes with the min/max pixels it is given.
-QWEN3_IMAGE_PIXELS = 64 * 64
-
-
-def build_tiny_qwen3_vl(directory: Path) -> Path:
-    """A Qwen3-VL checkpoint (2 vision blocks with one deepstack layer, 2 text layers)."""
-    from transformers import Qwen3VLConfig, Qwen3VLForConditionalGeneration
-
-    out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
-    tokenizer = _hf_tokenizer(
-        QWEN_SPECIAL_TOKENS, QWEN_CHAT_TEMPLATE, eos_token="<|im_end|>", pad_token="<|endoftext|>"
-    )
-    ids = _token_ids(tokenizer, QWEN_SPECIAL_TOKENS)
-    tokenizer.save_pretrained(out)
-    # Saved alone, as for Qwen2-VL (see tiny_models): a full processor would need torchvision's
-    # video processor. AutoProcessor finds Qwen3VLProcessor from config.json.
-    pil_image_processor("qwen2_vl", "Qwen2VL")(
-        min_pixels=QWEN3_IMAGE_PIXELS,
-        max_pixels=QWEN3_IMAGE_PIXELS,
-        patch_size=16,
-        temporal_patch_size=2,
-        merge_size=2,
-    ).save_pretrained(out)
-    config = Qwen3VLConfig(
-        text_config=_small_text(
-            tokenizer,
-            head_dim=16,
-            # Interleaved multimodal RoPE over head_dim / 2 = 8 frequencies.
-            **_rope(mrope_section=[4, 2, 2], mrope_interleaved=True),
-            bos_token_id=ids["<|endoftext|>"],
-            eos_token_id=ids["<|im_end|>"],
-            pad_token_id=ids["<|endoftext|>"],
-        ),
-        vision_config={
-            "depth": 2,
-            "hidden_size": 16,
-            "intermediate_size": 32,
-            "num_heads": 2,
-            "patch_size": 16,
-            "spatial_merge_size": 2,
-            "temporal_patch_size": 2,
-            "out_hidden_size": 32,
-            # A 4 x 4 grid of learned position embeddings, interpolated to the image's grid.
-            "num_position_embeddings": 16,
-            "deepstack_visual_indexes": [0],
-        },
-        **_qwen_vision_token_ids(ids),
-    )
-    _save_weights(Qwen3VLForConditionalGeneration, config, out)
-    return out
-
+from tests.tiny_qwen3 import build_tiny_qwen3_5, build_tiny_qwen3_vl
 
 # --- InternVL (the transformers-native "-hf" checkpoints) --------------------------------------
 
@@ -146,7 +68,7 @@ def build_tiny_internvl(directory: Path) -> Path:
     ).save_pretrained(out)
     # The processor's own setting (its video processor needs torchvision, so the processor is
     # not saved whole): the number of context tokens per tile.
-    _write_json(
+    write_json(
         out / "processor_config.json",
         {"processor_class": "InternVLProcessor", "image_seq_length": INTERNVL_TOKENS_PER_TILE},
     )
@@ -161,9 +83,9 @@ def build_tiny_internvl(directory: Path) -> Path:
         },
         text_config={
             "model_type": "qwen2",
-            **_small_text(
+            **small_text_config(
                 tokenizer,
-                **_rope(),
+                **rope_settings(),
                 bos_token_id=ids["<|endoftext|>"],
                 eos_token_id=ids["<|im_end|>"],
                 pad_token_id=ids["<|endoftext|>"],
@@ -238,7 +160,7 @@ def build_tiny_gemma3(directory: Path) -> Path:
         image_seq_length=GEMMA3_TOKENS_PER_IMAGE,
     ).save_pretrained(out)
     config = Gemma3Config(
-        text_config=_small_text(
+        text_config=small_text_config(
             tokenizer,
             head_dim=16,
             query_pre_attn_scalar=16,
@@ -329,9 +251,9 @@ def build_tiny_idefics2(directory: Path) -> Path:
         },
         text_config={
             "model_type": "mistral",
-            **_small_text(
+            **small_text_config(
                 tokenizer,
-                **_rope(),
+                **rope_settings(),
                 bos_token_id=ids["<s>"],
                 eos_token_id=ids["<end_of_utterance>"],
                 pad_token_id=ids["<unk>"],
@@ -407,9 +329,9 @@ def build_tiny_mllama(directory: Path) -> Path:
             "intermediate_layers_indices": [0],
             "vision_output_dim": vision_hidden * 2,
         },
-        text_config=_small_text(
+        text_config=small_text_config(
             tokenizer,
-            **_rope(),
+            **rope_settings(),
             cross_attention_layers=[1],
             bos_token_id=ids["<|begin_of_text|>"],
             eos_token_id=ids["<|eot_id|>"],
@@ -464,7 +386,7 @@ def build_tiny_mistral3(directory: Path) -> Path:
     # torchvision. AutoProcessor assembles it from these files and config.json's model type.
     tokenizer.save_pretrained(out)
     image_processor.save_pretrained(out)
-    _write_json(
+    write_json(
         out / "processor_config.json",
         {"processor_class": "PixtralProcessor", "patch_size": 14, "spatial_merge_size": 2},
     )
@@ -481,10 +403,10 @@ def build_tiny_mistral3(directory: Path) -> Path:
         },
         text_config={
             "model_type": "mistral",
-            **_small_text(
+            **small_text_config(
                 tokenizer,
                 head_dim=16,
-                **_rope(),
+                **rope_settings(),
                 bos_token_id=ids["<s>"],
                 eos_token_id=ids["</s>"],
                 pad_token_id=ids["<pad>"],
@@ -498,59 +420,19 @@ def build_tiny_mistral3(directory: Path) -> Path:
     return out
 
 
-# --- Qwen3.5 ------------------------------------------------------------------------------
-
-
-def build_tiny_qwen3_5(directory: Path) -> Path:
-    """A Qwen3.5 checkpoint: Qwen3-VL's vision tower, and a hybrid text model (one linear-attention
-    layer, one full-attention layer)."""
-    from transformers import Qwen3_5Config, Qwen3_5ForConditionalGeneration
-
-    out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
-    tokenizer = _hf_tokenizer(
-        QWEN_SPECIAL_TOKENS, QWEN_CHAT_TEMPLATE, eos_token="<|im_end|>", pad_token="<|endoftext|>"
+# Every builder of this module and of tests/tiny_qwen3.py, by name (the matrix names them).
+BUILDERS = {
+    builder.__name__: builder
+    for builder in (
+        build_tiny_qwen3_vl,
+        build_tiny_qwen3_5,
+        build_tiny_internvl,
+        build_tiny_gemma3,
+        build_tiny_idefics2,
+        build_tiny_mllama,
+        build_tiny_mistral3,
     )
-    ids = _token_ids(tokenizer, QWEN_SPECIAL_TOKENS)
-    tokenizer.save_pretrained(out)
-    pil_image_processor("qwen2_vl", "Qwen2VL")(
-        min_pixels=QWEN3_IMAGE_PIXELS,
-        max_pixels=QWEN3_IMAGE_PIXELS,
-        patch_size=16,
-        temporal_patch_size=2,
-        merge_size=2,
-    ).save_pretrained(out)
-    config = Qwen3_5Config(
-        text_config=_small_text(
-            tokenizer,
-            head_dim=16,
-            layer_types=["linear_attention", "full_attention"],
-            linear_conv_kernel_dim=4,
-            linear_key_head_dim=8,
-            linear_value_head_dim=8,
-            linear_num_key_heads=2,
-            linear_num_value_heads=2,
-            **_rope(mrope_section=[4, 2, 2], mrope_interleaved=True, partial_rotary_factor=1.0),
-            bos_token_id=ids["<|endoftext|>"],
-            eos_token_id=ids["<|im_end|>"],
-            pad_token_id=ids["<|endoftext|>"],
-        ),
-        vision_config={
-            "depth": 2,
-            "hidden_size": 16,
-            "intermediate_size": 32,
-            "num_heads": 2,
-            "patch_size": 16,
-            "spatial_merge_size": 2,
-            "temporal_patch_size": 2,
-            "out_hidden_size": 32,
-            "num_position_embeddings": 16,
-        },
-        **_qwen_vision_token_ids(ids),
-    )
-    _save_weights(Qwen3_5ForConditionalGeneration, config, out)
-    return out
-
+}
 
 IMAGE_TOKENS: dict[str, str] = {
     "build_tiny_qwen3_vl": "<|image_pad|>",
