@@ -59,25 +59,34 @@ def main() -> None:
 
     startup_s = time.perf_counter() - started
 
-    # Instrument the package's hooks before lmms-eval reads the YAMLs (utils.py imports them then).
-    from med_rewardbench_tasks import lmms_eval_tasks
+    # Instrument the package's hooks before lmms-eval reads the YAMLs (utils.py binds them then).
+    from med_rewardbench_tasks import lmms_eval_tasks, task_hooks
+    from med_rewardbench_tasks.verdict_filter import MedRewardBenchVerdictFilter
 
     totals: dict[str, float] = collections.defaultdict(float)
     counts: dict[str, int] = collections.defaultdict(int)
-    for name in (
-        "process_docs",
-        "process_docs_both_orders",
-        "doc_to_text",
-        "doc_to_visual",
-        "doc_to_messages",
-        "doc_to_target",
-        "process_results",
-        "process_results_both_orders",
-        "aggregate_judgments",
+    for module, names in (
+        (lmms_eval_tasks, ("process_docs", "process_docs_both_orders")),
+        (
+            task_hooks,
+            (
+                "doc_to_text",
+                "doc_to_visual",
+                "doc_to_messages",
+                "doc_to_target",
+                "process_results",
+                "process_results_swap",
+                "aggregate_mean_strict_acc",
+                "aggregate_mean_consistency",
+                "aggregate_mean_first_position_bias",
+                "aggregate_mean_second_position_bias",
+            ),
+        ),
     ):
-        setattr(lmms_eval_tasks, name, timed(totals, counts, name, getattr(lmms_eval_tasks, name)))
-    lmms_eval_tasks.VerdictFilter.apply = timed(
-        totals, counts, "VerdictFilter.apply", lmms_eval_tasks.VerdictFilter.apply
+        for name in names:
+            setattr(module, name, timed(totals, counts, name, getattr(module, name)))
+    MedRewardBenchVerdictFilter.apply = timed(  # type: ignore[method-assign]
+        totals, counts, "MedRewardBenchVerdictFilter.apply", MedRewardBenchVerdictFilter.apply
     )
 
     started = time.perf_counter()
@@ -105,7 +114,7 @@ def main() -> None:
     for organ_tasks in leaf_tasks:
         for task in organ_tasks.values():
             for doc in task.test_docs():
-                lmms_eval_tasks.doc_to_messages(doc)
+                task_hooks.doc_to_messages(doc)
                 handed_off += 1
     hand_off_s = time.perf_counter() - started
 

@@ -4,8 +4,9 @@ Run from the repository root (no dependencies beyond Python):
 
     python3 benchmarks/parser_throughput.py
 
-Prints outputs/second over a mixed corpus of realistic judge outputs, then a table of
-adversarial inputs with the best-of-5 time of one parse each: 1 MB shapes (which the
+Prints the one-time cost of the first call (the vocabulary is compiled on first use), then
+outputs/second over a mixed corpus of realistic judge outputs, then a table of
+adversarial inputs with the best-of-5 CPU time of one parse each: 1 MB shapes (which the
 parser reads through its head/tail windows) and the same junk at the largest size it
 scans whole. The budget is 50 ms per output; the exit status is 1 if a case exceeds it.
 """
@@ -87,6 +88,15 @@ def _worst_cases() -> dict[str, str]:
         "[[A]] lines": "[[A]]\n" * (MEGABYTE // 6),
         "NFKC 18x expansion": "\ufdfa" * MEGABYTE,
         "full-width verdict lines": "ａｃｃｕｒａｃｙ： Ａ\n" * (MEGABYTE // 12),
+        # Aimed at the prose, score, name and correction rules.
+        "comparison sentences": "Assistant A is more accurate than Assistant B " * (MEGABYTE // 46),
+        "letters and dimension words": "A B the more less accurate relevant, " * (MEGABYTE // 37),
+        "comparisons, one sentence each": "B is more accurate. " * (MEGABYTE // 20),
+        "Chinese comparisons": "助手A比助手B更准确，" * (MEGABYTE // 10),
+        "score pair lines": "Accuracy: A 6/10 vs B 8/10\n" * (MEGABYTE // 27),
+        "wins-on list": "A wins on:\n" + "- Accuracy\n" * (MEGABYTE // 11),
+        "legend run": "1 = A, 2 = B, " * (MEGABYTE // 14),
+        "mark table rows": "| Accuracy | ✅ | ❌ |\n" * (MEGABYTE // 20),
     }
 
 
@@ -101,32 +111,49 @@ def _full_scan_cases() -> dict[str, str]:
         "accuracy: A lines": "accuracy: A\n" * (size // 12),
         "[[A]] lines": "[[A]]\n" * (size // 6),
         "NFKC 18x expansion": "\ufdfa" * size,
+        "comparison sentences": "Assistant A is more accurate than Assistant B " * (size // 46),
+        "comparisons, one sentence each": "B is more accurate. " * (size // 20),
+        "Chinese comparisons": "助手A比助手B更准确，" * (size // 10),
     }
 
 
 def _time_one(text: str, repeats: int = 5) -> float:
+    """Best-of-repeats CPU time of one parse, in ms (CPU time: other processes sharing the
+    machine do not inflate it)."""
     best = float("inf")
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = time.process_time()
         parse_verdict(text)
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.process_time() - start)
     return best * 1000.0
 
 
 def main() -> int:
     rng = random.Random(2024)
     corpus = _corpus(rng, 5_000)
+    # The first call reads and compiles the parser's vocabulary (aliases.json) once per
+    # process; it is reported on its own, and the corpus is timed after a warm-up.
     start = time.perf_counter()
+    parse_verdict(corpus[0])
+    print(f"first call (loads the vocabulary): {(time.perf_counter() - start) * 1000:.0f} ms")
+    for text in _corpus(random.Random(1), 200):
+        parse_verdict(text)
+    start = time.perf_counter()
+    cpu_start = time.process_time()
     statuses: dict[str, int] = {}
     for text in corpus:
         status = parse_verdict(text).status
         statuses[status] = statuses.get(status, 0) + 1
     elapsed = time.perf_counter() - start
+    cpu = time.process_time() - cpu_start
     mean_chars = sum(map(len, corpus)) / len(corpus)
     print(f"mixed corpus: {len(corpus)} outputs (mean {mean_chars:.0f} chars) in {elapsed * 1000:.0f} ms")
-    print(f"  {len(corpus) / elapsed:,.0f} outputs/second; statuses {statuses}")
+    # CPU time counts only this process: on a shared machine it is the steadier figure.
+    print(
+        f"  {len(corpus) / elapsed:,.0f} outputs/second ({len(corpus) / cpu:,.0f} per CPU second); statuses {statuses}"
+    )
     print()
-    print(f"{'case':<34} {'size':>10} {'ms (best of 5)':>15}  verdict")
+    print(f"{'case':<34} {'size':>10} {'CPU ms (best of 5)':>19}  verdict")
     over = 0
     cases = [*_worst_cases().items(), *((f"{name} @full-scan", text) for name, text in _full_scan_cases().items())]
     for name, text in cases:
@@ -135,7 +162,7 @@ def main() -> int:
         shown = "".join(value or "-" for value in verdict.choices.values())
         flag = "" if ms <= BUDGET_MS else "  OVER BUDGET"
         over += ms > BUDGET_MS
-        print(f"{name:<34} {len(text):>10,} {ms:>15.1f}  {shown} {verdict.method}{flag}")
+        print(f"{name:<34} {len(text):>10,} {ms:>19.1f}  {shown} {verdict.method}{flag}")
     return 1 if over else 0
 
 

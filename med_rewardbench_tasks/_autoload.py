@@ -85,9 +85,21 @@ class _RegisteringLoader:
     def exec_module(self, module: Any) -> None:
         self._loader.exec_module(module)
         register_with(module)
+        _report_incompatibilities()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._loader, name)
+
+
+def _report_incompatibilities() -> None:
+    # lmms-eval's task module loads before any evaluation starts: the last moment to say what
+    # would make the evaluation fail, before lmms-eval logs the error and exits 0.
+    try:
+        from med_rewardbench_tasks.compat import report_once
+
+        report_once()
+    except Exception:  # a broken plugin must never break lmms-eval
+        pass
 
 
 def _step_aside(why: str) -> None:

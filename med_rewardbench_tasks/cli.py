@@ -16,7 +16,8 @@ from typing import Final
 SUBCOMMANDS: Final = {
     "report": (
         "med_rewardbench_tasks.report",
-        "tables (Markdown, CSV, XLSX), a leaderboard and figures from lmms-eval results and samples",
+        "an HTML page with a case browser, Markdown, CSV and XLSX tables, judge comparisons and figures from "
+        "lmms-eval results and samples",
     ),
     "rescore": (
         "med_rewardbench_tasks.rescore",
@@ -28,7 +29,11 @@ SUBCOMMANDS: Final = {
     ),
     "export-lmms-eval": (
         "med_rewardbench_tasks.export_lmms_eval",
-        "write a self-contained lmms-eval task folder that runs without this package",
+        "write the task folder for lmms-eval itself (lmms_eval/tasks/med_rewardbench), readable source",
+    ),
+    "build-dataset": (
+        "med_rewardbench_tasks.build_dataset",
+        "write the benchmark (or the sample) in the Hugging Face Hub's own dataset form",
     ),
 }
 

@@ -44,18 +44,3 @@ LABELS_DIR: Final = "pair_gt_all"
 PARQUET_DIR: Final = "pair_gt_all/parquet"
 
 BENCHMARK_CASES: Final = 1026
-
-
-def metric_key(dimension: Dimension) -> str:
-    """Name of the per-dimension accuracy metric reported to lmms-eval."""
-    return f"{dimension}_acc"
-
-
-ACCURACY_METRICS: Final[tuple[str, ...]] = tuple(metric_key(d) for d in DIMENSIONS)
-MEAN_ACCURACY_METRIC: Final = "mean_acc"
-PARSE_FAILURE_METRIC: Final = "parse_failure_rate"
-HEADLINE_METRICS: Final[tuple[str, ...]] = (
-    *ACCURACY_METRICS,
-    MEAN_ACCURACY_METRIC,
-    PARSE_FAILURE_METRIC,
-)

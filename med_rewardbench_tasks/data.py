@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from med_rewardbench_tasks.constants import DIMENSIONS, HF_DATASET_ID, ORGANS, WINNERS, Dimension, Organ, Winner
+from med_rewardbench_tasks.records import question_id
 
 if TYPE_CHECKING:
     import datasets
@@ -166,11 +167,6 @@ def announce(message: str) -> None:
 # ---------------------------------------------------------------------------------------
 # Labels
 # ---------------------------------------------------------------------------------------
-def question_id_text(value: Any) -> str:
-    # Ids are compared as text: the label files and the parquet files may disagree on int vs str.
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
 
 
 def validate_labels(raw: Any, *, where: str) -> dict[Dimension, Winner]:
@@ -208,7 +204,7 @@ def label_records(rows: Iterable[TableRow]) -> dict[str, tuple[TableRow, Any]]:
     for row in rows:
         if row.values.get("question_id") is None:
             raise DataValidationError(f"{row.where}: expected an object with a question_id")
-        qid = question_id_text(row.values["question_id"])
+        qid = question_id(row.values["question_id"])
         if qid in labels:
             first = labels[qid][0]
             said = f"line {first.number}" if first.line_numbered else first.where

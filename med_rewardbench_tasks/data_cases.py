@@ -23,9 +23,9 @@ from med_rewardbench_tasks.data import (
     DataValidationError,
     announce,
     label_records,
-    question_id_text,
     validate_labels,
 )
+from med_rewardbench_tasks.records import question_id
 
 if TYPE_CHECKING:
     from med_rewardbench_tasks.data_layout import FileSet, Layout, OrganPlan
@@ -88,7 +88,7 @@ def checked_organs(snapshot: Snapshot, layout: Layout) -> list[Organ]:
         plan = layout.plan(organ)
         for row in iter_rows(snapshot, plan.cases, columns=("question_id", *ORGAN_COLUMNS), organ=_shared(plan)):
             if row.values.get("question_id") is not None:
-                record(question_id_text(row.values["question_id"]), organ, row.where)
+                record(question_id(row.values["question_id"]), organ, row.where)
     shared = layout.shared_parquet
     if len(shared) == 1:
         for row in iter_rows(snapshot, shared[0], columns=("question_id", *ORGAN_COLUMNS)):
@@ -102,7 +102,7 @@ def checked_organs(snapshot: Snapshot, layout: Layout) -> list[Organ]:
             if organ in organs:
                 continue  # that organ has files of its own; the shared table's rows of it are not read
             if row.values.get("question_id") is not None:
-                record(question_id_text(row.values["question_id"]), organ, row.where)
+                record(question_id(row.values["question_id"]), organ, row.where)
     found = sorted({organ for organ, _ in first_seen.values()} | set(organs), key=ORGANS.index)
     _benchmark_organs[snapshot] = found
     return found
@@ -209,7 +209,7 @@ def load_plan(snapshot: Snapshot, plan: OrganPlan) -> list[Case]:
         raw_qid = values.get("question_id")
         if raw_qid is None or not str(raw_qid).strip():
             raise DataValidationError(f"{row.where}: question_id is empty")
-        qid = question_id_text(raw_qid)
+        qid = question_id(raw_qid)
         where = f"{row.where} (question_id {qid})"
         if qid in first_row_of:
             first = first_row_of[qid]

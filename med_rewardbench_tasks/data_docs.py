@@ -8,7 +8,7 @@ would otherwise serialise the whole table once just to hash it.
 
 The image column is a ``datasets.Image(decode=False)`` feature: lmms-eval recognises it as
 media (and leaves it out of the docs it scores), and ``doc_to_visual`` decodes it with the
-package's own rules (:func:`med_rewardbench_tasks.data_images.judge_image`).
+package's own rules (:func:`med_rewardbench_tasks.images.judge_image`).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from med_rewardbench_tasks.constants import DIMENSIONS
+from med_rewardbench_tasks.records import ORGAN_COLUMN, SOURCE_COLUMN, SWAPPED_COLUMN
 
 if TYPE_CHECKING:
     import datasets
@@ -25,7 +26,14 @@ if TYPE_CHECKING:
 
     from med_rewardbench_tasks.data import Case
 
-_TEXT_COLUMNS = ("question_id", "organ", "question", "answer1_text", "answer2_text")
+# Doc column -> Case attribute. The organ column has the Hub dataset's name, as the hooks read it.
+_TEXT_COLUMNS = {
+    "question_id": "question_id",
+    ORGAN_COLUMN: "organ",
+    "question": "question",
+    "answer1_text": "answer1_text",
+    "answer2_text": "answer2_text",
+}
 
 
 def image_struct(data: bytes) -> pa.StructArray:
@@ -52,8 +60,8 @@ def build_docs(cases: Sequence[Case], *, both_orders: bool, metadata_columns: Se
         {
             **{column: datasets.Value("string") for column in _TEXT_COLUMNS},
             "human_answer": {dimension: datasets.Value("string") for dimension in DIMENSIONS},
-            "swapped": datasets.Value("bool"),
-            "source": datasets.Value("string"),
+            SWAPPED_COLUMN: datasets.Value("bool"),
+            SOURCE_COLUMN: datasets.Value("string"),
             "image": datasets.Image(decode=False),
             **{column: datasets.Value("string") for column in metadata_columns},
         }
@@ -61,10 +69,10 @@ def build_docs(cases: Sequence[Case], *, both_orders: bool, metadata_columns: Se
     schema = features.arrow_schema
     images = {id(case): image_struct(case.image) for case in cases}
     columns: dict[str, Any] = {
-        **{column: [getattr(case, column) for case, _ in presentations] for column in _TEXT_COLUMNS},
+        **{column: [getattr(case, field) for case, _ in presentations] for column, field in _TEXT_COLUMNS.items()},
         "human_answer": [dict(case.labels) for case, _ in presentations],
-        "swapped": [swapped for _, swapped in presentations],
-        "source": [case.source for case, _ in presentations],
+        SWAPPED_COLUMN: [swapped for _, swapped in presentations],
+        SOURCE_COLUMN: [case.source for case, _ in presentations],
         **{column: [case.metadata.get(column) for case, _ in presentations] for column in metadata_columns},
     }
     arrays = [

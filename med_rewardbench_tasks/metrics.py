@@ -1,27 +1,22 @@
 """Scoring a judge's verdicts against expert labels: one aggregation path for every number.
 
-A *judgment* is one presentation of a case (answers in the original order, or swapped)
-with the judge's parsed picks. Every metric is a ratio of per-case sums,
-``sum(numerator) / sum(denominator)`` over cases, so the lmms-eval tasks, ``rescore`` and
-the reports compute identical values from the same judgments, and a bootstrap that
-resamples *cases* moves a case's six dimensions and both of its orders together.
+A *judgment* (:class:`~.records.Judgment`) is one presentation of a case (answers in the
+original order, or swapped) with the judge's parsed picks. Every metric is a ratio of
+per-case sums, ``sum(numerator) / sum(denominator)`` over cases, so the lmms-eval tasks,
+``rescore`` and the reports compute identical values from the same judgments, and a
+bootstrap that resamples *cases* moves a case's six dimensions and both of its orders
+together. What each metric measures, and its direction, is in :mod:`.metric_names`.
 
-Metrics (``d`` is a dimension; ``mean_*`` pools the six dimensions, which for the
-accuracies is exactly the mean of the six):
+Every metric the lmms-eval tasks report counts each case (or presentation) it applies to
+in its denominator, whatever the judge stated: a share of *cases*, so the size-weighted
+mean lmms-eval computes for a group is exactly the pooled value (``report`` computes the
+pooled value from the samples log; a test checks they agree). The rates over *stated*
+picks (``first_position_rate``, ``longer_pick_rate``) appear in the report only, beside the
+experts' own rate: a parse failure is not a preference.
 
-* ``d_acc`` — the judge named the expert's winner, in the original order. As in the paper,
-  a dimension the judge did not state counts as wrong.
-* ``parse_failure_rate`` — presentations whose verdict was not readable for all six dimensions.
-* ``d_swapped_acc`` — accuracy when the answers are shown the other way round.
-* ``d_strict_acc`` — right in both orders.
-* ``d_consistency`` — the same underlying answer picked in both orders.
-* ``d_first_position_rate`` — in the original order, of the winners the judge stated, the
-  share that went to the answer shown first (A). An always-A judge scores 1; a judge that
-  is always right scores the experts' A-rate, ``d_expert_first_position_rate``. Unstated
-  winners are left out: a parse failure is not a preference (``parse_failure_rate`` counts them).
-* ``d_longer_pick_rate`` — of the winners the judge stated on presentations whose answers
-  differ in length, the share that went to the longer answer; ``d_expert_longer_rate`` is
-  how often the experts' winner was the longer one.
+For lmms-eval, :func:`presentation_values` gives a plain task's per-doc values and
+:func:`swap_values` a swap task's; :func:`paired_value` aggregates the swap metrics that
+pair a case's two docs (see :mod:`.metric_names` for where each value comes from).
 """
 
 from __future__ import annotations
@@ -29,111 +24,24 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final, Literal, get_args
+from typing import Final
 
-from med_rewardbench_tasks.constants import (
+from .constants import DIMENSIONS, ORGANS, Dimension
+from .metric_names import (
     ACCURACY_METRICS,
-    DIMENSIONS,
+    ALL_METRICS,
     HEADLINE_METRICS,
     MEAN_ACCURACY_METRIC,
-    ORGANS,
+    PAIRED_METRICS,
     PARSE_FAILURE_METRIC,
-    Dimension,
-    Winner,
-    metric_key,
+    SWAP_TASK_METRICS,
+    metric_name,
 )
-from med_rewardbench_tasks.parsing import Verdict
-
-Order = Literal["original", "swapped"]
-ORDERS: Final[tuple[Order, ...]] = get_args(Order)
-
-_OTHER: Final[dict[str, Winner]] = {"A": "B", "B": "A"}
-
-SWAP_MEASURES: Final = ("swapped_acc", "strict_acc", "consistency", "first_position_rate")
-LENGTH_MEASURES: Final = ("longer_pick_rate", "expert_longer_rate")
-REFERENCE_MEASURES: Final = ("expert_first_position_rate",)
-
-
-def _per_dimension(measure: str) -> tuple[str, ...]:
-    return (*(f"{dimension}_{measure}" for dimension in DIMENSIONS), f"mean_{measure}")
-
-
-SWAP_METRICS: Final[tuple[str, ...]] = tuple(name for measure in SWAP_MEASURES for name in _per_dimension(measure))
-LENGTH_METRICS: Final[tuple[str, ...]] = tuple(name for measure in LENGTH_MEASURES for name in _per_dimension(measure))
-REFERENCE_METRICS: Final[tuple[str, ...]] = tuple(
-    name for measure in REFERENCE_MEASURES for name in _per_dimension(measure)
-)
-ALL_METRICS: Final[tuple[str, ...]] = (*HEADLINE_METRICS, *SWAP_METRICS, *LENGTH_METRICS, *REFERENCE_METRICS)
+from .records import Judgment, Order, judgment_from_record, judgment_record
 
 BOOTSTRAP_REPLICATES: Final = 2000
 BOOTSTRAP_SEED: Final = 20250829
 CONFIDENCE_LEVEL: Final = 0.95
-
-
-def interval_names(metric: str) -> tuple[str, str]:
-    """Result keys of a metric's 95% interval: ``accuracy_acc`` -> ``accuracy_ci_low``, ``accuracy_ci_high``.
-
-    The keys must not contain the metric's own name: lmms-eval picks the subtask metrics a
-    group aggregates by substring, and would average interval bounds across organs.
-    """
-    stem = metric.removesuffix("_acc").removesuffix("_rate")
-    return f"{stem}_ci_low", f"{stem}_ci_high"
-
-
-INTERVAL_METRICS: Final[tuple[str, ...]] = tuple(name for metric in HEADLINE_METRICS for name in interval_names(metric))
-
-
-def swap_winner(winner: Winner | None) -> Winner | None:
-    """The same answer's letter once the two answers trade places."""
-    return None if winner is None else _OTHER[winner]
-
-
-@dataclass(frozen=True)
-class Presentation:
-    """One case as a judge saw it; winners are in the letters shown (A = shown first)."""
-
-    question_id: str
-    organ: str
-    order: Order
-    expert: Mapping[Dimension, Winner]
-    longer: Winner | None  # the longer shown answer; None when both are equally long
-    department: str | None = None
-
-    @property
-    def case_key(self) -> tuple[str, str]:
-        return (self.organ, self.question_id)
-
-
-@dataclass(frozen=True)
-class Judgment:
-    """A presentation and what the judge picked on it (shown letters; None = not stated)."""
-
-    presentation: Presentation
-    choices: Mapping[Dimension, Winner | None]
-    parsed: bool
-
-    @classmethod
-    def from_verdict(cls, presentation: Presentation, verdict: Verdict) -> Judgment:
-        return cls(presentation, dict(verdict.choices), verdict.status == "ok")
-
-    def correct(self, dimension: Dimension) -> bool:
-        return self.choices.get(dimension) == self.presentation.expert[dimension]
-
-    def underlying_pick(self, dimension: Dimension) -> Literal[1, 2] | None:
-        """Which dataset answer (1 or 2) the judge picked, whatever the order it was shown in."""
-        choice = self.choices.get(dimension)
-        if choice is None:
-            return None
-        first_shown_is_answer1 = self.presentation.order == "original"
-        return 1 if (choice == "A") == first_shown_is_answer1 else 2
-
-
-def presentation_values(judgment: Judgment) -> dict[str, float]:
-    """The headline metrics of a single presentation (lmms-eval averages these per task)."""
-    values = {metric_key(dimension): float(judgment.correct(dimension)) for dimension in DIMENSIONS}
-    values[MEAN_ACCURACY_METRIC] = sum(values[key] for key in ACCURACY_METRICS) / len(ACCURACY_METRICS)
-    values[PARSE_FAILURE_METRIC] = float(not judgment.parsed)
-    return values
 
 
 # ---------------------------------------------------------------------------------------
@@ -159,37 +67,50 @@ def _consistent(original: Judgment, swapped: Judgment, dimension: Dimension) -> 
     return pick is not None and pick == swapped.underlying_pick(dimension)
 
 
-def _case_terms(original: Judgment | None, swapped: Judgment | None) -> dict[str, Term]:
+def _dimension_terms(original: Judgment | None, swapped: Judgment | None, d: Dimension) -> dict[str, Term]:
+    both = original is not None and swapped is not None
+    # The judge's letter in each order (None: not stated, or the order is missing).
+    first = None if original is None else original.choices.get(d)
+    second = None if swapped is None else swapped.choices.get(d)
     judged = [judgment for judgment in (original, swapped) if judgment is not None]
     with_longer = [judgment for judgment in judged if judgment.presentation.longer is not None]
-    terms: dict[str, Term] = {}
-    for d in DIMENSIONS:
-        terms[f"{d}_acc"] = _term(original and original.correct(d))
-        stated_first = None if original is None else original.choices.get(d)
-        terms[f"{d}_first_position_rate"] = _term(None if stated_first is None else stated_first == "A")
-        terms[f"{d}_expert_first_position_rate"] = _term(original and original.presentation.expert[d] == "A")
-        terms[f"{d}_swapped_acc"] = _term(swapped and swapped.correct(d))
-        if original is not None and swapped is not None:
-            terms[f"{d}_strict_acc"] = _term(original.correct(d) and swapped.correct(d))
-            terms[f"{d}_consistency"] = _term(_consistent(original, swapped, d))
-        else:
-            terms[f"{d}_strict_acc"] = terms[f"{d}_consistency"] = _term(None)
-        stated = [j for j in with_longer if j.choices.get(d) is not None]
-        terms[f"{d}_longer_pick_rate"] = (
+    stated = [j for j in with_longer if j.choices.get(d) is not None]
+    return {
+        "acc": _term(original and original.correct(d)),
+        "swapped_acc": _term(swapped and swapped.correct(d)),
+        "strict_acc": _term(original.correct(d) and swapped.correct(d) if both else None),  # type: ignore[union-attr]
+        "consistency": _term(_consistent(original, swapped, d) if both else None),  # type: ignore[arg-type]
+        # The same letter twice is the same *position* twice, i.e. a different answer each time.
+        "first_position_bias": _term(first == second == "A" if both else None),
+        "second_position_bias": _term(first == second == "B" if both else None),
+        "first_position_rate": _term(None if first is None else first == "A"),
+        "expert_first_position_rate": _term(original and original.presentation.expert[d] == "A"),
+        "longer_pick_rate": (
             float(sum(j.choices.get(d) == j.presentation.longer for j in stated)),
             float(len(stated)),
-        )
-        terms[f"{d}_expert_longer_rate"] = (
+        ),
+        "expert_longer_rate": (
             float(sum(j.presentation.expert[d] == j.presentation.longer for j in with_longer)),
             float(len(with_longer)),
+        ),
+    }
+
+
+def _case_terms(original: Judgment | None, swapped: Judgment | None) -> dict[str, Term]:
+    by_dimension = {d: _dimension_terms(original, swapped, d) for d in DIMENSIONS}
+    terms: dict[str, Term] = {}
+    for measure in by_dimension[DIMENSIONS[0]]:
+        for d in DIMENSIONS:
+            terms[metric_name(d, measure)] = by_dimension[d][measure]
+        # A mean metric pools the six dimensions' terms. Where their denominators are equal
+        # (every metric lmms-eval reports) that is exactly the mean of the six rates; the rates
+        # over stated picks become the share of all stated picks.
+        parts = [by_dimension[d][measure] for d in DIMENSIONS]
+        terms[metric_name("mean", measure)] = (
+            sum(numerator for numerator, _ in parts),
+            sum(denominator for _, denominator in parts),
         )
-    # A mean metric pools the six dimensions' terms. Where their denominators are equal (the
-    # accuracies, consistency) that is exactly the mean of the six rates; the rates over stated
-    # picks become the share of all stated picks.
-    for measure in ("acc", *SWAP_MEASURES, *LENGTH_MEASURES, *REFERENCE_MEASURES):
-        parts = [terms[f"{d}_{measure}"] for d in DIMENSIONS]
-        name = MEAN_ACCURACY_METRIC if measure == "acc" else f"mean_{measure}"
-        terms[name] = (sum(numerator for numerator, _ in parts), sum(denominator for _, denominator in parts))
+    judged = [judgment for judgment in (original, swapped) if judgment is not None]
     terms[PARSE_FAILURE_METRIC] = (float(sum(not j.parsed for j in judged)), float(len(judged)))
     return terms
 
@@ -304,99 +225,39 @@ def tables_by_organ(
 
 
 # ---------------------------------------------------------------------------------------
-# Records: how presentations and judgments travel through lmms-eval's samples log.
+# Per-doc values for lmms-eval (see metric_names.SWAP_TASK_METRICS for where each comes from)
 # ---------------------------------------------------------------------------------------
-def presentation_record(presentation: Presentation) -> dict[str, object]:
-    """JSON-ready identity of a presentation (lmms-eval logs it as the sample's ``target``)."""
-    record: dict[str, object] = {
-        "question_id": presentation.question_id,
-        "organ": presentation.organ,
-        "order": presentation.order,
-        "winners": dict(presentation.expert),
-        "longer": presentation.longer,
-    }
-    if presentation.department is not None:
-        record["department"] = presentation.department
-    return record
+def _accuracy(judgment: Judgment) -> float:
+    return sum(judgment.correct(d) for d in DIMENSIONS) / len(DIMENSIONS)
 
 
-def presentation_from_record(record: Mapping[str, object]) -> Presentation:
-    """The inverse of :func:`presentation_record`; a malformed record raises ValueError."""
-    if not isinstance(record, Mapping):
-        raise ValueError(f"a presentation record must be an object, got {type(record).__name__}")
-    missing = [key for key in ("question_id", "organ", "order", "winners") if record.get(key) is None]
-    if missing:
-        raise ValueError(f"presentation record lacks {', '.join(missing)}")
-    order = record["order"]
-    if order not in ORDERS:
-        raise ValueError(f"order must be one of {ORDERS}, not {order!r}")
-    winners = record["winners"]
-    if not isinstance(winners, Mapping) or any(winners.get(d) not in ("A", "B") for d in DIMENSIONS):
-        raise ValueError(f"winners must give A or B for all six dimensions, got {winners!r}")
-    longer = record.get("longer")
-    if longer not in ("A", "B", None):
-        raise ValueError(f"longer must be A, B or null, not {longer!r}")
-    department = record.get("department")
-    return Presentation(
-        question_id=str(record["question_id"]),
-        organ=str(record["organ"]),
-        order=order,  # type: ignore[arg-type]
-        expert={d: winners[d] for d in DIMENSIONS},
-        longer=longer,  # type: ignore[arg-type]
-        department=None if department is None else str(department),
-    )
+def presentation_values(judgment: Judgment) -> dict[str, float]:
+    """A plain task's per-doc values: the headline metrics of one presentation (lmms-eval averages them)."""
+    values = {name: float(judgment.correct(d)) for name, d in zip(ACCURACY_METRICS, DIMENSIONS, strict=True)}
+    values[MEAN_ACCURACY_METRIC] = _accuracy(judgment)
+    values[PARSE_FAILURE_METRIC] = float(not judgment.parsed)
+    return values
 
 
-def _letters(choices: Mapping[Dimension, Winner | None]) -> str:
-    return "".join(choices.get(dimension) or "-" for dimension in DIMENSIONS)
+def swap_values(judgment: Judgment) -> dict[str, object]:
+    """A swap task's per-doc values: numbers for the metrics one doc decides, the judgment record for the pairs.
 
-
-def _from_letters(letters: str) -> dict[Dimension, Winner | None]:
-    if len(letters) != len(DIMENSIONS) or set(letters) - {"A", "B", "-"}:
-        raise ValueError(f"expected six of A, B or -, got {letters!r}")
-    return {d: (None if c == "-" else c) for d, c in zip(DIMENSIONS, letters, strict=True)}  # type: ignore[misc]
-
-
-def encode_judgment(judgment: Judgment) -> tuple[object, ...]:
-    """A compact, hashable form.
-
-    (organ, question_id, order, expert letters, judge letters, parsed, longer, department).
+    The keys every doc returns come first: lmms-eval takes a task's size (the group's weight)
+    from the last metric it collected, and a key first returned by the other order's docs is
+    then collected last, so the size is the number of cases whichever order came first.
     """
-    p = judgment.presentation
-    return (
-        p.organ,
-        p.question_id,
-        p.order,
-        _letters(p.expert),
-        _letters(judgment.choices),
-        int(judgment.parsed),
-        p.longer or "-",
-        p.department,
-    )
+    record = judgment_record(judgment)
+    values: dict[str, object] = {PARSE_FAILURE_METRIC: float(not judgment.parsed)}
+    values.update(dict.fromkeys(PAIRED_METRICS, record))
+    order: Order = judgment.presentation.order
+    own = presentation_values(judgment) if order == "original" else {"mean_swapped_acc": _accuracy(judgment)}
+    values.update({name: own[name] for name, source in SWAP_TASK_METRICS.items() if source == order})
+    return values
 
 
-def decode_judgment(code: Sequence[object]) -> Judgment:
-    organ, question_id, order, expert, choices, parsed, longer, department = code
-    if order not in ORDERS:
-        raise ValueError(f"order must be one of {ORDERS}, not {order!r}")
-    if longer not in ("A", "B", "-"):
-        raise ValueError(f"longer must be A, B or -, not {longer!r}")
-    if parsed not in (0, 1, True, False):
-        raise ValueError(f"parsed must be 0 or 1, not {parsed!r}")
-    if question_id is None or organ is None:
-        raise ValueError("a judgment needs its organ and question_id")
-    expert_choices = _from_letters(str(expert))
-    if None in expert_choices.values():
-        raise ValueError(f"expert winners must all be A or B, got {expert!r}")
-    return Judgment(
-        presentation=Presentation(
-            question_id=str(question_id),
-            organ=str(organ),
-            order=order,  # type: ignore[arg-type]
-            expert=expert_choices,  # type: ignore[arg-type]
-            longer=None if longer == "-" else longer,  # type: ignore[arg-type]
-            department=None if department is None else str(department),
-        ),
-        choices=_from_letters(str(choices)),
-        parsed=bool(parsed),
-    )
+def paired_value(name: str, records: Iterable[Sequence[object]]) -> float:
+    """A paired swap metric over judgment records (both orders of each case); NaN without a complete case."""
+    if name not in PAIRED_METRICS:
+        raise ValueError(f"{name!r} is not one of the paired swap metrics {PAIRED_METRICS}")
+    judgments = [judgment_from_record(record) for record in records]
+    return metric_table(judgments, intervals_for=()).value(name)

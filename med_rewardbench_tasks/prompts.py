@@ -3,7 +3,7 @@
 The text reproduces, character for character, the prompt the paper's pipeline sends to a
 judge in ``pair`` mode: an evaluator instruction naming the six dimensions and the JSON
 verdict format, then the input block with the user instruction and the two answers. The
-image travels beside this text (see ``med_rewardbench_tasks.lmms_eval_tasks``). Any
+image travels beside this text (see ``task_hooks.doc_to_messages``). Any
 change here changes every score, so ``tests/test_prompts.py`` pins the rendered text.
 """
 

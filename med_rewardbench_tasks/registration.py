@@ -6,7 +6,7 @@ import os
 
 
 def task_directory() -> str:
-    """The folder to give lmms-eval as ``--include_path`` (the installed ``task_yamls/``)."""
+    """The folder to give lmms-eval as ``--include_path`` (the installed ``med_rewardbench_tasks/tasks/``)."""
     return os.path.join(os.path.dirname(os.path.abspath(__file__)), "tasks")
 
 
@@ -15,6 +15,10 @@ def task_directories() -> list[str]:
 
     An lmms-eval that reads that group (see ``upstream/``) calls this and indexes the
     returned folders next to its own tasks, so no ``--include_path`` and no start-up hook
-    are needed.
+    are needed. lmms-eval calls it before evaluating, so it also says what in the environment
+    would make the evaluation fail (see ``compat``).
     """
+    from med_rewardbench_tasks.compat import report_once
+
+    report_once()
     return [task_directory()]

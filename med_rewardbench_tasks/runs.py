@@ -8,9 +8,9 @@ same ``date_id``), labels the run with a readable model name and turns every log
 into a :class:`~med_rewardbench_tasks.metrics.Judgment`:
 
 * ``target`` is the case record written by ``doc_to_target``
-  (:func:`~med_rewardbench_tasks.metrics.presentation_from_record`);
+  (:func:`~med_rewardbench_tasks.records.presentation_from_record`);
 * ``filtered_resps[0]`` is the verdict record written by the ``VerdictFilter``
-  (:func:`~med_rewardbench_tasks.lmms_eval_tasks.decode_verdict`);
+  (:func:`~med_rewardbench_tasks.records.decode_verdict`);
 * ``resps[0]`` is the judge's raw output, kept for ``med-rewardbench rescore``.
 
 A run's tasks are pooled by *dataset* (the 13 organ tasks form the benchmark; the shipped
@@ -33,9 +33,15 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from med_rewardbench_tasks.jsonio import json_object
-from med_rewardbench_tasks.lmms_eval_tasks import decode_verdict, verdict_record
-from med_rewardbench_tasks.metrics import Judgment, Presentation, presentation_from_record
 from med_rewardbench_tasks.parsing import Verdict
+from med_rewardbench_tasks.records import (
+    Judgment,
+    Presentation,
+    decode_verdict,
+    presentation_from_record,
+    recorded_policy,
+    verdict_record,
+)
 
 Variant = Literal["plain", "swap"]
 Dataset = Literal["benchmark", "sample"]
@@ -88,6 +94,8 @@ class LoggedSample:
     raw_output: str | None  # None only when lmms-eval logged no raw output at all
     verdict: Verdict
     policy: str | None  # lone-verdict policy of the verdict record; None when no record was logged
+    source: str | None = None  # the data source the target names (repository@revision or a folder), if any
+    prompt: str | None = None  # the prompt text lmms-eval logged as ``input``, if any
 
     @property
     def where(self) -> str:
@@ -134,7 +142,7 @@ def parse_sample_line(text: str, *, path: Path, line: int, task: str) -> LoggedS
     doc_id = sample.get("doc_id")
     if not isinstance(doc_id, int) or isinstance(doc_id, bool):
         raise RunReadError(f"{where}: doc_id must be an integer, got {doc_id!r}")
-    presentation = _presentation(sample.get("target"), where=where)
+    presentation, source = _presentation(sample.get("target"), where=where)
     if presentation.order == "swapped" and task_variant(task) != "swap":
         raise RunReadError(f"{where}: a swapped presentation in task {task!r}, which is not a swap task")
     filtered = _first_output(sample.get("filtered_resps"), key="filtered_resps", where=where)
@@ -157,7 +165,9 @@ def parse_sample_line(text: str, *, path: Path, line: int, task: str) -> LoggedS
         presentation=presentation,
         raw_output=raw,
         verdict=verdict,
-        policy=None if record is None else _optional_text(record.get("lone_verdict_policy")),
+        policy=recorded_policy(filtered),
+        source=_optional_text(source),
+        prompt=prompt if isinstance(prompt := sample.get("input"), str) else None,
     )
 
 
@@ -165,7 +175,8 @@ def _optional_text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _presentation(target: Any, *, where: str) -> Presentation:
+def _presentation(target: Any, *, where: str) -> tuple[Presentation, Any]:
+    """The presentation a target record describes, and the data source it names (older logs name none)."""
     if not isinstance(target, str):
         raise RunReadError(f"{where}: target must be the JSON case record written by doc_to_target, got {target!r:.80}")
     try:
@@ -175,7 +186,7 @@ def _presentation(target: Any, *, where: str) -> Presentation:
     if not isinstance(record, dict):
         raise RunReadError(f"{where}: target must be a JSON object, got {target!r:.80}")
     try:
-        return presentation_from_record(record)
+        return presentation_from_record(record), record.get("source")
     except KeyError as error:
         raise RunReadError(f"{where}: target has no {error.args[0]!r}") from error
     except (TypeError, ValueError) as error:
@@ -211,6 +222,48 @@ def read_samples_file(path: Path, task: str | None = None) -> TaskLog:
 # Runs
 # ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
+class Coverage:
+    """How many samples one task's log holds against how many lmms-eval evaluated (``n-samples``)."""
+
+    task: str
+    path: Path
+    logged: int
+    expected: int
+    missing_doc_ids: tuple[int, ...]
+
+    def describe(self) -> str:
+        shown = ", ".join(map(str, self.missing_doc_ids[:8])) + (" ..." if len(self.missing_doc_ids) > 8 else "")
+        missing = f"; missing doc_id {shown}" if shown else ""
+        return (
+            f"{self.path}: {self.logged} samples logged, but the results file counted {self.expected} "
+            f"for task {self.task} (n-samples){missing}"
+        )
+
+
+def expected_samples(results: Mapping[str, Any], task: str) -> int | None:
+    """lmms-eval's count of the documents it evaluated for a task (``n-samples`` -> ``effective``)."""
+    counts = results.get("n-samples")
+    entry = counts.get(task) if isinstance(counts, Mapping) else None
+    value = entry.get("effective") if isinstance(entry, Mapping) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def coverage(results: Mapping[str, Any] | None, logs: Iterable[TaskLog]) -> tuple[Coverage, ...]:
+    """The logs that do not cover every document the results file counted (a log cut short, a lost line)."""
+    if results is None:
+        return ()
+    short = []
+    for log in logs:
+        expected = expected_samples(results, log.task)
+        if expected is None or expected == len(log.samples):
+            continue
+        logged_ids = {sample.doc_id for sample in log.samples}
+        missing = tuple(doc_id for doc_id in range(expected) if doc_id not in logged_ids)
+        short.append(Coverage(log.task, log.path, len(log.samples), expected, missing))
+    return tuple(short)
+
+
+@dataclass(frozen=True)
 class Run:
     """One lmms-eval invocation: its results file (when found) and the samples of its Med-RewardBench tasks."""
 
@@ -221,6 +274,9 @@ class Run:
     results: Mapping[str, Any] | None
     tasks: tuple[TaskLog, ...]  # sorted by task name
     ignored_tasks: tuple[str, ...] = ()  # other tasks of the same run (e.g. a suite's), not scored here
+    # Tasks whose log holds fewer (or more) samples than the results file counted; scored only
+    # when the caller allowed incomplete logs, and then flagged wherever the run is shown.
+    incomplete: tuple[Coverage, ...] = ()
 
     def task(self, name: str) -> TaskLog:
         for log in self.tasks:
@@ -375,13 +431,15 @@ class FoundRuns:
     notes: tuple[str, ...]  # what was found but not scored, for the user to see
 
 
-def find_runs(paths: Sequence[Path]) -> FoundRuns:
+def find_runs(paths: Sequence[Path], *, allow_incomplete: bool = False) -> FoundRuns:
     """Every run under the given results files, samples files and folders (searched recursively).
 
     A results file or a folder brings every samples file of its runs; a samples file given on
     its own brings only itself (with its run's results file, when there is one, for the label).
     A run whose results list a Med-RewardBench task with no samples log is refused: its
-    numbers could not be recomputed.
+    numbers could not be recomputed. So is a task whose log holds fewer samples than the
+    results file counted (``n-samples``), unless ``allow_incomplete``: then the run is scored
+    on what was logged and carries the shortfall in :attr:`Run.incomplete`.
     """
     notes: list[str] = []
     runs: list[Run] = []
@@ -406,77 +464,15 @@ def find_runs(paths: Sequence[Path]) -> FoundRuns:
             notes.append(f"run {date_id} in {directory}: other tasks not scored here: {', '.join(ignored)}")
         label = (model_label(results) if results else None) or f"{directory.name} run {date_id}"
         logs = tuple(read_samples_file(ours[task], task) for task in sorted(ours))
-        runs.append(Run(label, date_id, directory, files.results, results, logs, ignored))
+        incomplete = coverage(results, logs)
+        if incomplete and not allow_incomplete:
+            raise RunReadError(
+                "incomplete samples log(s), which would be scored as a smaller run:\n  "
+                + "\n  ".join(short.describe() for short in incomplete)
+                + "\n(rerun the task(s), or pass --allow-incomplete to score what was logged, flagged as incomplete)"
+            )
+        notes += [f"INCOMPLETE, scored as logged: {short.describe()}" for short in incomplete]
+        runs.append(Run(label, date_id, directory, files.results, results, logs, ignored, incomplete))
     if not runs:
         raise RunReadError(f"no Med-RewardBench samples logs found in {', '.join(map(str, paths))}")
     return FoundRuns(tuple(runs), tuple(notes))
-
-
-# ---------------------------------------------------------------------------------------
-# Evaluations: what one judge did on one dataset
-# ---------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Evaluation:
-    """One judge on one dataset in one run: its plain tasks pooled, and its swap tasks pooled."""
-
-    label: str
-    run: Run
-    dataset: Dataset
-    plain: tuple[LoggedSample, ...]
-    swap: tuple[LoggedSample, ...]
-
-    @property
-    def samples(self) -> tuple[LoggedSample, ...]:
-        return self.plain + self.swap
-
-    @property
-    def tasks(self) -> tuple[str, ...]:
-        return tuple(sorted({sample.task for sample in self.samples}))
-
-    def plain_judgments(self) -> list[Judgment]:
-        return judgments(self.plain)
-
-    def swap_judgments(self) -> list[Judgment]:
-        return judgments(self.swap)
-
-    def accuracy_judgments(self) -> list[Judgment]:
-        """The benchmark as judged: the plain tasks, or the swap tasks' original order when only those ran."""
-        return self.plain_judgments() if self.plain else self.swap_judgments()
-
-    def policies(self) -> tuple[str, ...]:
-        """Lone-verdict policies the verdicts were parsed with (``raw text`` when no verdict record was logged)."""
-        return tuple(sorted({sample.policy or "raw text" for sample in self.samples}))
-
-
-def evaluations(runs: Sequence[Run]) -> list[Evaluation]:
-    """Split runs into evaluations with unique labels (a run's date is added where two labels collide)."""
-    found: list[Evaluation] = []
-    for run in runs:
-        datasets = run.datasets()
-        for dataset in datasets:
-            label = run.label if len(datasets) == 1 or dataset == "benchmark" else f"{run.label} [sample]"
-            found.append(Evaluation(label, run, dataset, run.pool(dataset, "plain"), run.pool(dataset, "swap")))
-    return _unique_labels(found)
-
-
-def _unique_labels(found: list[Evaluation]) -> list[Evaluation]:
-    counts: dict[str, int] = {}
-    for evaluation in found:
-        counts[evaluation.label] = counts.get(evaluation.label, 0) + 1
-    relabelled = [
-        evaluation
-        if counts[evaluation.label] == 1
-        else _relabel(evaluation, f"{evaluation.label} @ {evaluation.run.date_id}")
-        for evaluation in found
-    ]
-    seen: dict[str, int] = {}
-    unique = []
-    for evaluation in relabelled:
-        seen[evaluation.label] = seen.get(evaluation.label, 0) + 1
-        n = seen[evaluation.label]
-        unique.append(evaluation if n == 1 else _relabel(evaluation, f"{evaluation.label} #{n}"))
-    return unique
-
-
-def _relabel(evaluation: Evaluation, label: str) -> Evaluation:
-    return Evaluation(label, evaluation.run, evaluation.dataset, evaluation.plain, evaluation.swap)

@@ -5,7 +5,7 @@ VLMEvalKit (``vlmeval``) is never imported at module level: the logic lives in
 class by mixing it with VLMEvalKit's ``ImageBaseDataset`` and adds it to VLMEvalKit's
 dataset registry, so that ``run.py --data MedRewardBench`` finds it. VLMEvalKit has no
 plugin mechanism, so registration must happen in the process that runs ``run.py``; the
-launcher does exactly that, leaving VLMEvalKit unmodified::
+launcher (:mod:`med_rewardbench_tasks.vlmevalkit_run`) does that, leaving VLMEvalKit unmodified::
 
     python -m med_rewardbench_tasks.vlmevalkit /path/to/VLMEvalKit/run.py --data MedRewardBench --model ...
 
@@ -14,7 +14,8 @@ What the adapter guarantees:
 * **The judge prompt is ours, for every model.** ``build_prompt`` returns the image, then
   the text of :func:`med_rewardbench_tasks.prompts.build_judge_prompt`, and the class sets
   ``force_use_dataset_prompt``, the flag VLMEvalKit's inference checks before letting a
-  model replace a dataset's prompt with its own (``model.use_custom_prompt``).
+  model replace a dataset's prompt with its own (``model.use_custom_prompt``); :func:`register`
+  makes ``run.py --api-mode``, whose pipeline ignores that flag, do the same.
 * **Scoring is ours.** ``evaluate`` reads VLMEvalKit's prediction file (the dataset's TSV
   columns plus ``prediction``), parses every prediction with
   :func:`med_rewardbench_tasks.parsing.parse_verdict` and computes the metrics with
@@ -25,7 +26,8 @@ What the adapter guarantees:
   the synthetic sample for ``MedRewardBench_sample``.
 
 TSV layout (VLMEvalKit's: tab-separated, every field quoted, images base64-encoded):
-``index`` (0..n-1), ``image`` (the case's encoded image, base64), ``question``,
+``index`` (0..n-1), ``image`` (the case's encoded image, base64), ``question_text`` (not ``question``:
+see :data:`QUESTION_COLUMN`),
 ``answer1_text`` (shown as A), ``answer2_text`` (shown as B), ``question_id``, ``organ``,
 ``human_answer`` (the six expert winners as a JSON object), then the optional metadata
 columns of the data (``body_part``, ``dataset``, ``question_type``, ``image_id``,
@@ -42,28 +44,37 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
-from med_rewardbench_tasks.constants import DIMENSIONS, HEADLINE_METRICS, MEAN_ACCURACY_METRIC, ORGANS
+from med_rewardbench_tasks.constants import DIMENSIONS, ORGANS
+from med_rewardbench_tasks.metric_names import HEADLINE_METRICS, MEAN_ACCURACY_METRIC
+from med_rewardbench_tasks.parsing import DEFAULT_LONE_VERDICT, LONE_VERDICT_POLICIES
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from med_rewardbench_tasks.data import Case, DataSource
-    from med_rewardbench_tasks.metrics import Judgment
     from med_rewardbench_tasks.parsing import LoneVerdictPolicy, Verdict
+    from med_rewardbench_tasks.records import Judgment
 
 DATASET_NAME: Final = "MedRewardBench"
 SAMPLE_DATASET_NAME: Final = "MedRewardBench_sample"
 DATASET_NAMES: Final = (DATASET_NAME, SAMPLE_DATASET_NAME)
 CLASS_NAME: Final = "MedRewardBench"
+# A variant `<dataset>_<tag>` (e.g. MedRewardBench_think) is the same cases under its own name: VLMEvalKit
+# names prediction and score files after the dataset, so runs with different options stay apart.
+VARIANT_SEPARATOR: Final = "_"
 
 # Not 'VQA': several VLMEvalKit models cut generation to 10-128 tokens for VQA datasets,
 # which would truncate a verdict. An unknown type gets every model's default settings.
 DATASET_TYPE: Final = "Pairwise-Judge"
 
+# Not `question`: VLMEvalKit's run.py, started without the launcher, takes any `<LMUData>/<name>.tsv` with a
+# `question` column as a generic VQA dataset and sends the bare question, no judge prompt, exit 0. Without one,
+# its loader refuses the file ("does not have a `question` column", "Dataset ... is not valid, will be skipped").
+QUESTION_COLUMN: Final = "question_text"
 TSV_COLUMNS: Final = (
     "index",
     "image",
-    "question",
+    QUESTION_COLUMN,
     "answer1_text",
     "answer2_text",
     "question_id",
@@ -97,17 +108,54 @@ class PredictionFileError(FileFormatError):
 # ---------------------------------------------------------------------------------------
 # Cases -> VLMEvalKit TSV
 # ---------------------------------------------------------------------------------------
+def base_dataset(name: str) -> str | None:
+    """``MedRewardBench`` or ``MedRewardBench_sample`` for that name or a variant ``<it>_<tag>`` of it; else None.
+
+    A tag is letters, digits, ``_`` and ``-``, starting with a letter or digit. ``MedRewardBench_sample...``
+    always reads as the sample, so a benchmark variant's tag cannot start with ``sample``.
+    """
+    for base in (SAMPLE_DATASET_NAME, DATASET_NAME):  # the longer name first
+        if name == base:
+            return base
+        prefix = base + VARIANT_SEPARATOR
+        if name.startswith(prefix):
+            tag = name[len(prefix) :]
+            valid = tag[:1].isalnum() and all(c.isascii() and (c.isalnum() or c in "_-") for c in tag)
+            if not valid or (base == DATASET_NAME and tag.startswith("sample")):
+                return None
+            return base
+    return None
+
+
+def dataset_name_rule(name: str) -> str:
+    """Why ``name`` is not a Med-RewardBench dataset name, and which names are."""
+    return (
+        f"{name!r} is not a Med-RewardBench dataset name: use {DATASET_NAME} (the benchmark), {SAMPLE_DATASET_NAME} "
+        f"(the synthetic sample), or a variant {DATASET_NAME}_<tag> / {SAMPLE_DATASET_NAME}_<tag> (the same cases "
+        "under their own result files; a tag is letters, digits, _ and -, and a benchmark tag cannot start with "
+        "'sample')"
+    )
+
+
+class DatasetNames(list[str]):
+    """The two dataset names; ``in`` also accepts their variants (VLMEvalKit's lookups test names with ``in``)."""
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and base_dataset(name) is not None
+
+
 def cases_for(dataset: str, source: DataSource | None = None, organs: Iterable[str] | None = None) -> list[Case]:
     """The validated cases behind a VLMEvalKit dataset name (the sample, or the benchmark from ``source``)."""
     from med_rewardbench_tasks import data
 
-    if dataset == SAMPLE_DATASET_NAME:
+    base = base_dataset(dataset)
+    if base is None:
+        raise ValueError(dataset_name_rule(dataset))
+    if base == SAMPLE_DATASET_NAME:
         sample = data.sample_source()
         chosen = data.available_organs(sample) if organs is None else list(organs)
         return data.load_cases(chosen, sample)
-    if dataset == DATASET_NAME:
-        return data.load_cases(ORGANS if organs is None else list(organs), source)
-    raise ValueError(f"unknown dataset {dataset!r}; expected one of {', '.join(DATASET_NAMES)}")
+    return data.load_cases(ORGANS if organs is None else list(organs), source)
 
 
 def cases_to_frame(cases: Sequence[Case]) -> pd.DataFrame:
@@ -124,7 +172,7 @@ def cases_to_frame(cases: Sequence[Case]) -> pd.DataFrame:
         row: dict[str, Any] = {
             "index": index,
             "image": base64.b64encode(case.image).decode("ascii"),
-            "question": case.question,
+            QUESTION_COLUMN: case.question,
             "answer1_text": case.answer1_text,
             "answer2_text": case.answer2_text,
             "question_id": case.question_id,
@@ -153,14 +201,28 @@ def write_tsv(cases: Sequence[Case], path: str | os.PathLike[str]) -> Path:
     return target
 
 
+def tsv_layout_problem(path: str | os.PathLike[str], columns: Sequence[str]) -> str | None:
+    """What keeps a TSV with these columns from being read as a Med-RewardBench TSV; None if nothing."""
+    missing = [column for column in TSV_COLUMNS if column not in columns]
+    if missing and "question" in columns:
+        return (
+            f"{path}: written by an earlier med-rewardbench-tasks, whose `question` column lets VLMEvalKit's run.py "
+            "without the launcher read it as a generic VQA dataset (bare questions, no judge prompt); delete it "
+            "(it is rebuilt on first use) or write it again with `med-rewardbench export-vlmevalkit`"
+        )
+    if missing:
+        return f"{path}: not a Med-RewardBench TSV (missing column(s) {', '.join(missing)})"
+    return None
+
+
 def read_tsv(path: str | os.PathLike[str]) -> pd.DataFrame:
     """A TSV written by :func:`write_tsv`, every column as text (ids keep their spelling), ``index`` as int."""
     import pandas as pd
 
     frame = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
-    missing = [column for column in TSV_COLUMNS if column not in frame.columns]
-    if missing:
-        raise FileFormatError(f"{path}: not a Med-RewardBench TSV (missing column(s) {', '.join(missing)})")
+    problem = tsv_layout_problem(path, list(frame.columns))
+    if problem:
+        raise FileFormatError(problem)
     frame["index"] = [int(value) for value in frame["index"]]
     return frame
 
@@ -178,11 +240,14 @@ def default_data_root() -> Path:
 
 
 def ensure_tsv(dataset: str, data_root: str | os.PathLike[str] | None = None) -> Path:
-    """``<LMUData>/<dataset>.tsv``, written from the validated cases first if it is not there yet."""
+    """``<LMUData>/<dataset>.tsv`` (a variant reads its base's file), written from the validated cases if absent."""
+    base = base_dataset(dataset)
+    if base is None:
+        raise ValueError(dataset_name_rule(dataset))
     root = default_data_root() if data_root is None else Path(data_root)
-    path = root / f"{dataset}.tsv"
+    path = root / f"{base}.tsv"
     if not path.is_file():
-        write_tsv(cases_for(dataset), path)
+        write_tsv(cases_for(base), path)
     return path
 
 
@@ -194,7 +259,7 @@ def judge_prompt(line: Mapping[str, Any], *, think_step_by_step: bool = False) -
     from med_rewardbench_tasks.prompts import build_judge_prompt
 
     return build_judge_prompt(
-        str(line["question"]),
+        str(line[QUESTION_COLUMN]),
         str(line["answer1_text"]),
         str(line["answer2_text"]),
         think_step_by_step=think_step_by_step,
@@ -214,24 +279,54 @@ def judge_message(
 # ---------------------------------------------------------------------------------------
 # Prediction file -> metrics
 # ---------------------------------------------------------------------------------------
+# Formats whose reading cannot run code from the file. A pickle can (unpickling calls whatever the file names).
+PREDICTION_FILE_TYPES: Final = (".xlsx", ".tsv", ".csv", ".json", ".jsonl")
+PICKLE_FILE_TYPES: Final = (".pkl", ".pickle")
+
+
+def _json_records(file: Path, suffix: str) -> list[Any]:
+    text = file.read_text(encoding="utf-8")
+    if suffix == ".json":
+        try:
+            records = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise PredictionFileError(f"{file}: not valid JSON ({error})") from None
+        return records if isinstance(records, list) else [records]
+    records = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError as error:
+                raise PredictionFileError(f"{file} line {number}: not valid JSON ({error})") from None
+    return records
+
+
 def read_prediction_file(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """A VLMEvalKit prediction file (``.xlsx`` by default; ``.tsv``, ``.csv``, ``.json`` with ``PRED_FORMAT``)."""
+    """A VLMEvalKit prediction file: ``.xlsx`` (its default), ``.tsv``/``.json`` (``PRED_FORMAT``), ``.csv``/``.jsonl``.
+
+    Pickles are refused, never opened: reading one runs code named in the file.
+    """
     import pandas as pd
 
     file = Path(path)
     suffix = file.suffix.lower()
+    if suffix in PICKLE_FILE_TYPES:
+        raise PredictionFileError(
+            f"{file}: a pickle is not read, because reading one runs code stored in the file. Score a prediction "
+            "file VLMEvalKit writes as .xlsx (its default), .tsv or .json (PRED_FORMAT=tsv or json), or .csv/.jsonl; "
+            "if you trust where this pickle came from, convert it yourself, e.g. "
+            f"pandas.read_pickle('{file}').to_excel('{file.with_suffix('.xlsx')}', index=False)"
+        )
     if suffix == ".xlsx":
         frame = pd.read_excel(file)
     elif suffix in {".tsv", ".csv"}:  # a reply such as "NA" stays text
         frame = pd.read_csv(file, sep="\t" if suffix == ".tsv" else ",", keep_default_na=False)
-    elif suffix == ".json":
-        records = json.loads(file.read_text(encoding="utf-8"))
-        frame = pd.DataFrame(records if isinstance(records, list) else [records])
-    elif suffix == ".pkl":
-        frame = pd.read_pickle(file)
+    elif suffix in {".json", ".jsonl"}:
+        frame = pd.DataFrame(_json_records(file, suffix))
     else:
         raise PredictionFileError(
-            f"{file}: unknown prediction file type {suffix!r} (expected .xlsx, .tsv, .csv, .json, .pkl)"
+            f"{file}: unknown prediction file type {suffix!r} (expected {', '.join(PREDICTION_FILE_TYPES)})"
         )
     missing = [column for column in (*PREDICTION_FILE_COLUMNS, PREDICTION_COLUMN) if column not in frame.columns]
     if missing:
@@ -252,13 +347,12 @@ def _cell_text(value: Any) -> str:
 
 
 def judgments_from_predictions(
-    frame: pd.DataFrame, *, lone_verdict: LoneVerdictPolicy = "overall_only", where: str = "predictions"
+    frame: pd.DataFrame, *, lone_verdict: LoneVerdictPolicy = DEFAULT_LONE_VERDICT, where: str = "predictions"
 ) -> tuple[list[Judgment], list[Verdict]]:
     """Parse every prediction and pair it with its case; the expert labels come from the file itself."""
     from med_rewardbench_tasks.data import validate_labels
-    from med_rewardbench_tasks.lmms_eval_tasks import presentation
-    from med_rewardbench_tasks.metrics import Judgment
     from med_rewardbench_tasks.parsing import parse_verdict
+    from med_rewardbench_tasks.records import Judgment, presentation_of
 
     judgments: list[Judgment] = []
     verdicts: list[Verdict] = []
@@ -269,7 +363,7 @@ def judgments_from_predictions(
         )
         doc = {
             "question_id": qid,
-            "organ": _cell_text(row["organ"]).strip(),
+            "modality_type": _cell_text(row["organ"]).strip(),
             "answer1_text": _cell_text(row["answer1_text"]),
             "answer2_text": _cell_text(row["answer2_text"]),
             "human_answer": labels,
@@ -277,7 +371,7 @@ def judgments_from_predictions(
             "department": (_cell_text(row["department"]) or None) if "department" in row else None,
         }
         verdict = parse_verdict(_cell_text(row[PREDICTION_COLUMN]), lone_verdict=lone_verdict)
-        judgments.append(Judgment.from_verdict(presentation(doc), verdict))
+        judgments.append(Judgment.from_verdict(presentation_of(doc), verdict))
         verdicts.append(verdict)
     return judgments, verdicts
 
@@ -335,7 +429,7 @@ def _dump(frame: pd.DataFrame, path: Path) -> None:
 
 
 def evaluate_predictions(
-    eval_file: str | os.PathLike[str], *, lone_verdict: LoneVerdictPolicy = "overall_only"
+    eval_file: str | os.PathLike[str], *, lone_verdict: LoneVerdictPolicy = DEFAULT_LONE_VERDICT
 ) -> pd.DataFrame:
     """Score a VLMEvalKit prediction file; write ``<stem>_acc.csv`` (metrics) and ``<stem>_verdicts.csv`` (per case).
 
@@ -384,12 +478,10 @@ class MedRewardBenchDataset:
         dataset: str = DATASET_NAME,
         skip_noimg: bool = True,
         think_step_by_step: bool = False,
-        lone_verdict: str = "overall_only",
+        lone_verdict: str = DEFAULT_LONE_VERDICT,
     ) -> None:
-        from med_rewardbench_tasks.lmms_eval_tasks import LONE_VERDICT_POLICIES
-
-        if dataset not in DATASET_NAMES:
-            raise ValueError(f"unknown dataset {dataset!r}; expected one of {', '.join(DATASET_NAMES)}")
+        if base_dataset(dataset) is None:
+            raise ValueError(dataset_name_rule(dataset))
         if lone_verdict not in LONE_VERDICT_POLICIES:
             raise ValueError(f"lone_verdict must be one of {', '.join(LONE_VERDICT_POLICIES)}, not {lone_verdict!r}")
         self.think_step_by_step = bool(think_step_by_step)
@@ -398,12 +490,16 @@ class MedRewardBenchDataset:
 
     @classmethod
     def supported_datasets(cls) -> list[str]:
-        return list(DATASET_NAMES)
+        return DatasetNames(DATASET_NAMES)
 
     def load_data(self, dataset: str) -> pd.DataFrame:
         """``<LMUData>/<dataset>.tsv`` (written from the validated cases on first use, or by ``export-vlmevalkit``)."""
         path = ensure_tsv(dataset)
         self.data_path = str(path)
+        # Variants share their base's images too (ImageBaseDataset named the folder after the variant).
+        image_root = getattr(self, "img_root", None)
+        if isinstance(image_root, str):
+            self.img_root = os.path.join(os.path.dirname(image_root), path.stem)
         return read_tsv(path)
 
     def build_prompt(self, line: Any) -> list[dict[str, str]]:
@@ -453,9 +549,10 @@ def register() -> type:
     """Add Med-RewardBench to VLMEvalKit's dataset registry in this process; returns the dataset class.
 
     Afterwards ``build_dataset('MedRewardBench')`` (and so ``run.py --data MedRewardBench``,
-    or ``MedRewardBench_sample``) builds it, ``DATASET_TYPE``/``DATASET_MODALITY`` know it,
-    and ``--data-config '{"X": {"class": "MedRewardBench", "dataset": "MedRewardBench"}}'``
-    finds the class. Idempotent. Our class is put first in ``DATASET_CLASSES``, so it wins
+    ``MedRewardBench_sample`` or a variant such as ``MedRewardBench_think``) builds it,
+    ``DATASET_TYPE``/``DATASET_MODALITY`` know it, ``--data-config`` entries with
+    ``"class": "MedRewardBench"`` find the class, and ``run.py --api-mode`` gives models the
+    judge prompt too. Idempotent. Our class is put first in ``DATASET_CLASSES``, so it wins
     if VLMEvalKit ever ships a dataset of the same name.
     """
     import vlmeval.dataset as registry
@@ -498,6 +595,9 @@ def register() -> type:
             "update VLMEvalKit",
             file=sys.stderr,
         )
+    from med_rewardbench_tasks.vlmevalkit_run import keep_dataset_prompt_in_api_pipeline
+
+    keep_dataset_prompt_in_api_pipeline()
     return cls
 
 
@@ -508,41 +608,16 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-USAGE: Final = """\
-usage: python -m med_rewardbench_tasks.vlmevalkit RUN_PY [run.py arguments ...]
-
-Registers Med-RewardBench with VLMEvalKit in this process, then runs VLMEvalKit's run.py
-(unmodified) with the remaining arguments, e.g.
-
-  python -m med_rewardbench_tasks.vlmevalkit VLMEvalKit/run.py --data MedRewardBench --model Qwen2.5-VL-7B-Instruct
-
-Datasets: MedRewardBench (the benchmark: the Hub, or $MED_REWARDBENCH_DATA_DIR) and
-MedRewardBench_sample (the synthetic 30-case sample shipped with the package).
-With torchrun: torchrun --nproc-per-node=N -m med_rewardbench_tasks.vlmevalkit VLMEvalKit/run.py ...
-"""
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    """Register, then run VLMEvalKit's ``run.py`` as ``__main__`` with the remaining arguments."""
-    import runpy
+    """The launcher (``python -m med_rewardbench_tasks.vlmevalkit RUN_PY ...``): see :mod:`.vlmevalkit_run`."""
+    from med_rewardbench_tasks.vlmevalkit_run import main as launch
 
-    args = list(sys.argv[1:] if argv is None else argv)
-    if not args or args[0] in {"-h", "--help"}:
-        print(USAGE, file=sys.stdout if args else sys.stderr)
-        return 0 if args else 2
-    script = Path(args[0]).resolve()
-    if not script.is_file():
-        print(f"med-rewardbench-tasks: {args[0]} is not a file (pass the path of VLMEvalKit's run.py)", file=sys.stderr)
-        return 2
-    register()
-    sys.argv = [str(script), *args[1:]]
-    sys.path.insert(0, str(script.parent))
-    try:
-        runpy.run_path(str(script), run_name="__main__")
-    except SystemExit as stop:
-        return stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
-    return 0
+    return launch(argv)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run from the imported module, not this __main__ copy: the dataset class must pickle by reference to
+    # med_rewardbench_tasks.vlmevalkit, where a worker process finds it.
+    from med_rewardbench_tasks.vlmevalkit_run import main as launch
+
+    sys.exit(launch())

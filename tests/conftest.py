@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -159,6 +160,34 @@ def require_modules(*modules: str) -> None:
     missing = [name for name in modules if importlib.util.find_spec(name) is None]
     if missing:
         pytest.skip(f"needs {', '.join(missing)} (lmms-eval's local-model classes import them)")
+
+
+# The filelock whose removal of filelock._api broke lmms-eval 0.7.3 (fetched from the package registry
+# at test time: this environment's lock keeps filelock below 4).
+FILELOCK_4 = "4.3.1"
+
+
+@pytest.fixture(scope="session")
+def filelock_4(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """filelock 4.x alone in a folder of its own, from the package registry (skipped only if that is unreachable)."""
+    target = tmp_path_factory.mktemp("filelock4")
+    # The environment's own constraints pin filelock<4; this install is for one folder and must ignore them.
+    env = {key: value for key, value in os.environ.items() if key not in {"PIP_CONSTRAINT", "PIP_REQUIRE_VIRTUALENV"}}
+    command = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps"]
+    command += ["--target", str(target), f"filelock=={FILELOCK_4}"]
+    try:
+        installed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
+    except subprocess.TimeoutExpired:
+        pytest.skip(f"the package registry did not deliver filelock {FILELOCK_4} within 300 s")
+    if installed.returncode != 0:
+        unreachable = re.search(
+            r"NewConnectionError|Max retries|Temporary failure|Network is unreachable|timed out",
+            installed.stdout + installed.stderr,
+        )
+        if unreachable:
+            pytest.skip(f"the package registry is unreachable: {unreachable.group(0)}")
+        pytest.fail(f"pip could not install filelock {FILELOCK_4}:\n{installed.stdout}{installed.stderr}")
+    return target
 
 
 def _build_once(tmp_path_factory: pytest.TempPathFactory, builder_name: str, name: str) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +16,8 @@ from med_rewardbench_tasks.baselines import (
 from med_rewardbench_tasks.constants import DIMENSIONS
 from med_rewardbench_tasks.parsing import parse_verdict
 from med_rewardbench_tasks.prompts import build_judge_prompt
+from tests.conftest import run_lmms_eval
+from tests.layouts import case_row, label, write_organ
 
 SHORT, LONG = "Normal.", "A 3 mm calcified nodule in the right upper lobe."
 
@@ -77,3 +80,58 @@ def test_unknown_strategy_is_refused() -> None:
         ValueError, match=r"unknown baseline strategy 'coin'.*always_a, always_b, random, longer_answer"
     ):
         check_strategy("coin")
+
+
+# An answer that quotes the prompt's own A/B boundary (as a pasted transcript might): read back
+# from the rendered prompt, the split lands inside answer B. 100 and 226 characters as shown.
+BOUNDARY_QUOTE = "\n[The End of Assistant A's Answer]\n[The Start of Assistant B's Answer]\n"
+PLAIN_ANSWER = "P" * 100
+QUOTING_ANSWER = "Q" * 80 + BOUNDARY_QUOTE + "R" * (226 - 80 - len(BOUNDARY_QUOTE))
+
+
+def test_the_quoting_case_fools_a_prompt_re_split() -> None:
+    # The premise of the regression tests below: the prompt alone misreads this case.
+    assert len(PLAIN_ANSWER) == 100 and len(QUOTING_ANSWER.strip()) == 226
+    from_prompt = json.loads(baseline_output("longer_answer", build_judge_prompt("Q?", PLAIN_ANSWER, QUOTING_ANSWER)))
+    assert from_prompt["overall"] == "A"
+    assert "(100 vs 226 characters)" not in from_prompt["reason"]
+
+
+def test_longer_answer_measures_the_answers_it_is_given() -> None:
+    prompt = build_judge_prompt("Q?", PLAIN_ANSWER, QUOTING_ANSWER)
+    record = json.loads(baseline_output("longer_answer", prompt, answers=(PLAIN_ANSWER, QUOTING_ANSWER)))
+    assert {record[dimension] for dimension in DIMENSIONS} == {"B"}
+    assert record["reason"] == "baseline longer_answer: picks the longer answer (100 vs 226 characters)"
+
+
+@pytest.mark.integration
+def test_longer_answer_model_measures_each_case_s_answers_in_both_orders(tmp_path: Path) -> None:
+    """The real CLI, on a one-case copy whose answer B quotes the boundary: the reason names the true lengths."""
+    root = write_organ(
+        tmp_path / "copy",
+        "brain",
+        [case_row("q1", answer1_text=PLAIN_ANSWER, answer2_text=QUOTING_ANSWER)],
+        [label("q1", overall="B")],
+    )
+    run = run_lmms_eval(
+        [
+            "--model", "med_rewardbench_baseline",
+            "--model_args", "strategy=longer_answer",
+            "--tasks", "med_rewardbench_brain,med_rewardbench_swap_brain",
+        ],
+        tmp_path,
+        env={"MED_REWARDBENCH_DATA_DIR": str(root)},
+    )  # fmt: skip
+    (original,) = run.samples["med_rewardbench_brain"]
+    record = json.loads(original["resps"][0])
+    assert {record[dimension] for dimension in DIMENSIONS} == {"B"}
+    assert record["reason"].endswith("(100 vs 226 characters)")
+    # The swap task shows the same case in both orders: the longer answer is then A.
+    by_order = {
+        "swapped" if "(226 vs 100 characters)" in json.loads(sample["resps"][0])["reason"] else "original": sample
+        for sample in run.samples["med_rewardbench_swap_brain"]
+    }
+    assert sorted(by_order) == ["original", "swapped"]
+    assert {json.loads(by_order["swapped"]["resps"][0])[dimension] for dimension in DIMENSIONS} == {"A"}
+    assert {json.loads(by_order["original"]["resps"][0])[dimension] for dimension in DIMENSIONS} == {"B"}
+    assert run.metrics("med_rewardbench_brain")["overall_acc"] == 1.0

@@ -23,23 +23,41 @@ def free_loopback_port() -> int:
         return probe.getsockname()[1]
 
 
-def per_case(samples: list[dict]) -> dict[str, tuple]:
-    return {
-        json.loads(s["target"])["question_id"]: (s["doc_id"], s["resps"], s["filtered_resps"], s["mean_acc"])
-        for s in samples
-    }
+def per_case(samples: list[dict]) -> dict[tuple, tuple]:
+    # Every per-doc value lmms-eval logged (the swap tasks' judgment records included).
+    logged = {}
+    for s in samples:
+        target = json.loads(s["target"])
+        values = {key: value for key, value in s.items() if key.endswith(("_acc", "_rate", "_consistency", "_bias"))}
+        logged[(target["organ"], target["question_id"], target["order"])] = (
+            s["doc_id"],
+            s["resps"],
+            s["filtered_resps"],
+            values,
+        )
+    return logged
 
 
 @pytest.mark.skipif(TORCHRUN is None, reason="torchrun comes with torch")
-@pytest.mark.parametrize("limit", [None, 7], ids=["all-cases", "uneven-shards"])
-def test_two_ranks_match_one_process(tmp_path: Path, limit: int | None) -> None:
+@pytest.mark.parametrize(
+    ("task", "limit"),
+    [
+        ("med_rewardbench_sample", None),
+        ("med_rewardbench_sample", 7),
+        # Two ranks take alternate docs: all originals on rank 0, all swapped on rank 1, so the
+        # paired metrics exist only once lmms-eval gathered both ranks' judgment records.
+        ("med_rewardbench_sample_swap", None),
+    ],
+    ids=["all-cases", "uneven-shards", "swap"],
+)
+def test_two_ranks_match_one_process(tmp_path: Path, task: str, limit: int | None) -> None:
     args = [
         "--model",
         "med_rewardbench_baseline",
         "--model_args",
         "strategy=random,seed=3",
         "--tasks",
-        "med_rewardbench_sample",
+        task,
     ]
     if limit:
         args += ["--limit", str(limit)]
@@ -54,10 +72,10 @@ def test_two_ranks_match_one_process(tmp_path: Path, limit: int | None) -> None:
     )
     assert "Running on rank 1" in double.output
     # Equal up to float summation order: the gathered per-case values arrive rank by rank.
-    one_metrics, two_metrics = single.metrics("med_rewardbench_sample"), double.metrics("med_rewardbench_sample")
+    one_metrics, two_metrics = single.metrics(task), double.metrics(task)
     assert one_metrics.keys() == two_metrics.keys()
     for key, value in one_metrics.items():
         assert two_metrics[key] == (pytest.approx(value, rel=1e-12) if isinstance(value, float) else value), key
-    one, two = single.samples["med_rewardbench_sample"], double.samples["med_rewardbench_sample"]
-    assert len(one) == len(two) == (limit or 30)
+    one, two = single.samples[task], double.samples[task]
+    assert len(one) == len(two) == (limit or 30) * (2 if "swap" in task else 1)
     assert per_case(one) == per_case(two)

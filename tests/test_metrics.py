@@ -6,27 +6,33 @@ calling the code under test another way.
 
 from __future__ import annotations
 
+import json
+import math
+
 import numpy as np
 import pytest
 
 from med_rewardbench_tasks.constants import DIMENSIONS
+from med_rewardbench_tasks.metric_names import ALL_METRICS, HEADLINE_METRICS, PAIRED_METRICS
 from med_rewardbench_tasks.metrics import (
-    ALL_METRICS,
     BOOTSTRAP_REPLICATES,
     BOOTSTRAP_SEED,
-    HEADLINE_METRICS,
-    Judgment,
-    Presentation,
     case_ratios,
-    decode_judgment,
-    encode_judgment,
     metric_table,
+    paired_value,
     point_estimates,
-    presentation_from_record,
-    presentation_record,
     presentation_values,
+    swap_values,
 )
 from med_rewardbench_tasks.parsing import Verdict
+from med_rewardbench_tasks.records import (
+    Judgment,
+    Presentation,
+    judgment_from_record,
+    judgment_record,
+    presentation_from_record,
+    presentation_record,
+)
 
 FLIP = {"A": "B", "B": "A", "-": "-"}
 
@@ -180,6 +186,45 @@ def test_consistency_counts_the_same_underlying_answer_and_unparsed_picks_as_inc
     assert table.values["parse_failure_rate"] == 1 / 6
 
 
+def test_position_bias_counts_the_same_position_picked_twice() -> None:
+    judgments = [
+        *both_orders("1", "AAAAAA", "AAAAAA", "AAAAAA"),  # first position twice on all six
+        *both_orders("2", "ABABAB", "BBBBBB", "BBBBBB"),  # second position twice on all six
+        *both_orders("3", "ABABAB", "ABABAB", "BABABA"),  # right and consistent
+        *both_orders("4", "AAAAAA", "AAAAA-", "AAAAAB"),  # first twice on five; overall missing once
+    ]
+    table = metric_table(judgments)
+    assert table.values["accuracy_first_position_bias"] == 2 / 4  # cases 1, 4
+    assert table.values["overall_first_position_bias"] == 1 / 4  # case 1 (case 4 has no original overall)
+    assert table.values["mean_first_position_bias"] == pytest.approx((6 + 5) / 24, abs=1e-15)
+    assert table.values["mean_second_position_bias"] == pytest.approx(6 / 24, abs=1e-15)
+    assert table.values["mean_consistency"] == pytest.approx(6 / 24, abs=1e-15)
+    # Consistent, first twice, second twice, or a winner missing in one order: one of the four.
+    missing = 1 / 24
+    total = sum(table.values[f"mean_{m}"] for m in ("consistency", "first_position_bias", "second_position_bias"))
+    assert total + missing == pytest.approx(1.0, abs=1e-15)
+
+
+def test_swap_values_feed_lmms_eval_one_order_each_and_the_pairs_whole() -> None:
+    original, swapped = both_orders("1", "ABABAB", "ABABAB", "AAAAAA")  # right, then A = answer 2 everywhere
+    first, second = swap_values(original), swap_values(swapped)
+    assert set(first) == {*PAIRED_METRICS, "parse_failure_rate", *HEADLINE_METRICS[:7]}
+    assert set(second) == {*PAIRED_METRICS, "parse_failure_rate", "mean_swapped_acc"}
+    # The keys every doc returns come first (lmms-eval sizes a task by the last metric it collects).
+    assert list(first)[:5] == ["parse_failure_rate", *PAIRED_METRICS]
+    assert first["mean_acc"] == 1.0 and second["mean_swapped_acc"] == 3 / 6  # swapped labels BABABA
+    assert first["mean_consistency"] == judgment_record(original)
+    records = [first["mean_consistency"], second["mean_consistency"]]
+    # Swapped picks AAAAAA = answer 2 on all six; the original picks were answer 2 on rel, crea, overall.
+    assert paired_value("mean_consistency", records) == 3 / 6
+    assert paired_value("mean_strict_acc", records) == 3 / 6
+    assert paired_value("mean_first_position_bias", records) == 3 / 6  # A twice on acc, comp, resp
+    assert paired_value("mean_second_position_bias", list(reversed(records))) == 0.0
+    assert math.isnan(paired_value("mean_consistency", records[:1]))  # no case in both orders
+    with pytest.raises(ValueError, match="not one of the paired"):
+        paired_value("mean_acc", records)
+
+
 def test_a_case_judged_in_one_order_only_is_left_out_of_strict_and_consistency() -> None:
     judgments = [
         *both_orders("1", "AAAAAA", "AAAAAA", "BBBBBB"),  # right and consistent in both orders
@@ -312,11 +357,11 @@ def test_point_estimates_agree_with_case_ratios() -> None:
         judge(shown("9", "AAAAAA", longer="B"), "------", parsed=False),
     ],
 )
-def test_encode_decode_judgment_round_trip(judged: Judgment) -> None:
-    code = encode_judgment(judged)
-    hash(code)
-    assert decode_judgment(code) == judged
-    assert decode_judgment(list(code)) == judged
+def test_judgment_record_round_trip(judged: Judgment) -> None:
+    record = judgment_record(judged)
+    assert json.loads(json.dumps(record)) == record  # travels through lmms-eval's gather and samples log
+    assert judgment_from_record(record) == judged
+    assert judgment_from_record(tuple(record)) == judged
 
 
 @pytest.mark.parametrize(
@@ -373,9 +418,9 @@ def test_presentation_records_missing_a_field_raise(missing: str) -> None:
         ("abdomen", "1", "original", "AAAAAA", "AAAAAA", 1),  # too short
     ],
 )
-def test_bad_judgment_codes_raise(code: tuple) -> None:
+def test_bad_judgment_records_raise(code: tuple) -> None:
     with pytest.raises(ValueError):
-        decode_judgment(code)
+        judgment_from_record(code)
 
 
 def test_a_presentation_judged_twice_raises() -> None:

@@ -2,9 +2,13 @@
 
 Properties: it never raises and always returns a well-formed Verdict; it is
 deterministic; the case and surrounding whitespace of a value never matter; every clean
-JSON verdict round-trips exactly; a cut-off verdict never yields a winner the full
-verdict does not state; and lone_verdict="all_dimensions" only ever adds to a lone
-overall verdict.
+JSON verdict round-trips exactly; a reason can contradict a winner but never flip it; a
+cut-off verdict never yields a winner the full verdict does not state; and
+lone_verdict="all_dimensions" only ever adds to a lone overall verdict.
+
+parse_verdict turns an internal exception into an "unparseable" verdict, which would hide a
+crash from these tests: the never-raises properties therefore call the parser below that
+guard (``verdict._parse``) and each stage function on its own.
 """
 
 from __future__ import annotations
@@ -15,7 +19,23 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from med_rewardbench_tasks.constants import DIMENSIONS
-from med_rewardbench_tasks.parsing import METHODS, THINK_SUFFIX, Verdict, parse_verdict
+from med_rewardbench_tasks.parsing import (
+    METHODS,
+    THINK_SUFFIX,
+    Verdict,
+    assemble,
+    json_scan,
+    keys,
+    lines,
+    lone,
+    parse_verdict,
+    prose,
+    scores,
+    text,
+    values,
+    verdict,
+)
+from med_rewardbench_tasks.parsing.model import Context, Obj, Pair
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -36,6 +56,14 @@ FRAGMENTS = (
     "tie", "both", "neither", "A|B", "A or B", "A/B", "N/A", "brief explanation",
     "a small nodule", "I cannot evaluate", "[LMMS_EVAL_REQUEST_FAILED", "True", "None",
     '{"accuracy": "A"', '"overall": "B"}', "| Accuracy | A |", "| --- | --- |",
+    # The prose, score, name and correction rules.
+    " is more accurate", " less relevant than ", "more ", "than ", " wins on ", "everything but ", "except ",
+    "the former", "the latter", "the second response", "Response 1", "Assistant 2", "I prefer ", "goes to ",
+    "not ", "if ", "but ", "while ", "?", ". ", "; ", "Update: ", "should be ", "no, ", "~~", "equally ",
+    "A > B", "B ≻ A", "A ≈ B", "\\boxed{B}", "6/10", " vs ", "1 = A, 2 = B", "✅", "❌", "x",
+    '{"A": 7, "B": 9}', "| Assistant A | Assistant B |", "says that ", "which is ",
+    "助手A", "回答B", "第二个回答", "准确性", "全面性", "总体", "更", "更优", "不如", "相当", "比", "如果", "但是",
+    "，", "。", "：", "更正：", "应为", "两者",
 )  # fmt: skip
 verdictish_text = st.lists(st.sampled_from(FRAGMENTS), max_size=40).map("".join)
 
@@ -62,14 +90,85 @@ def assert_well_formed(verdict: Verdict) -> None:
 @SETTINGS
 @given(st.text())
 def test_never_raises_on_arbitrary_text(text: str) -> None:
-    assert_well_formed(parse_verdict(text))
+    assert_well_formed(verdict._parse(text, "overall_only"))  # below parse_verdict's guard
 
 
 @SETTINGS
 @given(verdictish_text)
 def test_never_raises_on_verdictish_fragments(text: str) -> None:
-    assert_well_formed(parse_verdict(text))
-    assert_well_formed(parse_verdict(text, lone_verdict="all_dimensions"))
+    assert_well_formed(verdict._parse(text, "overall_only"))
+    assert_well_formed(verdict._parse(text, "all_dimensions"))
+
+
+any_text = st.one_of(st.text(), verdictish_text)
+dimensions = st.sampled_from(DIMENSIONS)
+
+
+@SETTINGS
+@given(any_text, st.frozensets(dimensions, max_size=2))
+def test_prose_stage_is_total(said: str, context: frozenset[str]) -> None:
+    for statement in prose.statements(said, context=context):  # type: ignore[arg-type]
+        assert statement.winner in ("A", "B", None)
+        assert statement.dims <= set(DIMENSIONS)
+        assert 0 <= statement.pos <= len(said)
+
+
+@SETTINGS
+@given(any_text, st.none() | dimensions, st.sampled_from(({}, {"1": "A", "2": "B"})))
+def test_value_stage_is_total(value: str, dim: str | None, legend: dict[str, str]) -> None:
+    reading = values.read_winner(value, dim=dim, legend=legend)  # type: ignore[arg-type]
+    assert reading.winner in ("A", "B", None)
+    assert (reading.winner is None) == bool(reading.problem)
+    assert values.problem_note(dim or "overall", reading.problem, value)  # type: ignore[arg-type]
+
+
+json_like = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=30) | verdictish_text,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.lists(st.tuples(st.text(max_size=20) | st.sampled_from(FRAGMENTS), inner), max_size=4).map(Obj)
+    ),
+    max_leaves=12,
+)
+
+
+@SETTINGS
+@given(json_like | st.builds(Pair, st.floats(allow_nan=True), st.floats(allow_nan=True)), st.none() | dimensions)
+def test_object_values_are_total(value: object, dim: str | None) -> None:
+    reading, shown = values.winner_of_value(value, dim=dim, legend={"1": "A", "2": "B"})  # type: ignore[arg-type]
+    assert reading.winner in ("A", "B", None)
+    assert isinstance(shown, str)
+
+
+@SETTINGS
+@given(any_text)
+def test_key_line_and_object_stages_are_total(said: str) -> None:
+    context = Context()
+    assert keys.classify_key(said, context).kind in ("dim", "verdict", "reason", "answer", "score", "label", "other")
+    candidates, masked, _ = json_scan.scan_json(said, 0, context)
+    assert all(candidate.decided <= len(DIMENSIONS) for candidate in candidates)
+    assert all(0 <= start < end <= len(said) for start, end in masked)
+    plain = json_scan.mask(said, masked)
+    assert len(plain) == len(said)
+    for at_start in (True, False):
+        lines.scan_lines(plain, 0, context, at_start=at_start, at_end=True, had_objects=bool(masked))
+    for line in said.split("\n")[:20]:
+        lone.lone_in_line(line, concluding=True)
+        lone.bare_winner(line, any_case=True)
+    scores.legend_of(said)
+    found = assemble.find(said)
+    chosen = assemble.decide(found)
+    assert chosen is None or chosen.decided > 0
+
+
+@SETTINGS
+@given(any_text, st.integers(0, 3))
+def test_text_stage_is_total(said: str, copies: int) -> None:
+    long_text = said * (1 + copies * 400)
+    spoken, thought = text.split_think(long_text)
+    assert len(spoken) + len(thought) <= len(long_text) + long_text.count("<") + 2
+    for window in text.windows(long_text):
+        assert len(window) <= text.FULL_SCAN_CHARS
 
 
 @SETTINGS
@@ -81,14 +180,19 @@ def test_deterministic(text: str) -> None:
     assert first.to_dict() == second.to_dict()
 
 
+# Any text that cannot name an answer (no A, B, 1, 2): as a reason it can neither state nor
+# contradict a winner.
+unnamed_text = st.text(alphabet=st.characters(blacklist_characters="AB12一二"), max_size=200)
+
+
 @st.composite
-def clean_json_verdicts(draw: st.DrawFn) -> tuple[str, tuple[str, ...], str | None]:
+def clean_json_verdicts(
+    draw: st.DrawFn, reasons: st.SearchStrategy[str | None] | None = None
+) -> tuple[str, tuple[str, ...], str | None]:
     code = draw(verdict_codes)
     order = draw(st.permutations(DIMENSIONS))
     body: dict[str, str] = {dim: code[DIMENSIONS.index(dim)] for dim in order}
-    # Reasons may try to inject a verdict ("overall: B", '{"overall": "B"}', "[[B]]"). Think
-    # tags are left out: they are recognised even inside strings (a documented decision).
-    reason = draw(st.none() | st.text(max_size=200) | verdictish_text.filter(lambda text: "think" not in text))
+    reason = draw(reasons if reasons is not None else st.none() | unnamed_text)
     if reason is not None:
         body_items = list(body.items())
         body_items.insert(draw(st.integers(0, len(body_items))), ("reason", reason))
@@ -102,6 +206,12 @@ def clean_json_verdicts(draw: st.DrawFn) -> tuple[str, tuple[str, ...], str | No
     return text, code, expected_reason
 
 
+# Reasons that try to inject a verdict ("overall: B", '{"overall": "B"}', "[[B]]", "Assistant B
+# is better."). Think tags are left out: they are recognised even inside strings (a
+# documented decision). The fragments hold no correction words ("Update:", "should be").
+injected_reasons = verdictish_text.filter(lambda text: "think" not in text)
+
+
 @SETTINGS
 @given(clean_json_verdicts())
 def test_clean_json_round_trips(case: tuple[str, tuple[str, ...], str | None]) -> None:
@@ -112,6 +222,21 @@ def test_clean_json_round_trips(case: tuple[str, tuple[str, ...], str | None]) -
     assert verdict.method == "json"
     assert verdict.reason == reason
     assert verdict.note is None
+
+
+@SETTINGS
+@given(clean_json_verdicts(injected_reasons))
+def test_a_reason_never_flips_a_winner(case: tuple[str, tuple[str, ...], str | None]) -> None:
+    # A reason may contradict a value (then that dimension is None, with a note saying so),
+    # but what it says is never read as a winner in place of the value.
+    text, code, reason = case
+    verdict = parse_verdict(text)
+    assert verdict.method == "json"
+    assert verdict.reason == reason
+    for dim, letter in zip(DIMENSIONS, code, strict=True):
+        assert verdict.choices[dim] in (letter, None), (text, dim)
+        if verdict.choices[dim] is None:
+            assert verdict.note is not None and f"contradiction for {dim}" in verdict.note
 
 
 @SETTINGS

@@ -85,7 +85,7 @@ def tiny_checkpoints(command: str, workspace: Workspace) -> tuple[str, dict[str,
 
 def run_sample_quick_start(command: str, ws: Workspace) -> None:
     assert command == SAMPLE_COMMAND
-    ws.run(command.removeprefix("scripts/install.sh && .venv/bin/"))
+    output = ws.run(command.removeprefix("scripts/install.sh && .venv/bin/"))
     truth = read_truth()
     longer = {
         (c.organ, c.question_id): "A" if len(c.answer1_text.strip()) >= len(c.answer2_text.strip()) else "B"
@@ -97,6 +97,8 @@ def run_sample_quick_start(command: str, ws: Workspace) -> None:
         assert reported[f"{dimension}_acc,verdict"] == pytest.approx(expected)
     quoted = re.search(r"```text\n(.*?)```", README, flags=re.DOTALL)
     assert quoted and f"|{reported['mean_acc,verdict']:.4f}|" in quoted.group(1), "the README's table is stale"
+    printed = [line for line in output.splitlines() if line.startswith("|")]
+    assert quoted.group(1).splitlines() == printed, "the README's table is not what lmms-eval prints"
 
 
 def run_test_command(command: str, ws: Workspace) -> None:
@@ -146,7 +148,7 @@ def run_two_ranks(command: str, ws: Workspace) -> None:
 def run_report(command: str, ws: Workspace) -> None:
     ws.run(command)
     report = ws.root / "report"
-    for name in ("report.md", "report.xlsx", "accuracy_by_dimension.png", "position_bias.csv"):
+    for name in ("report.md", "report.html", "report.xlsx", "accuracy_by_dimension.png", "position_bias.csv"):
         assert (report / name).is_file(), name
 
 
@@ -170,6 +172,24 @@ def run_export_lmms_eval(command: str, ws: Workspace) -> None:
     ws.run(command)
     exported = ws.root / "lmms_eval_tasks" / "med_rewardbench"
     assert (exported / "utils.py").is_file() and (exported / "README.md").is_file()
+    committed = REPO_ROOT / "upstream" / "lmms_eval_task" / "lmms_eval" / "tasks" / "med_rewardbench"
+    assert (exported / "task_hooks.py").read_bytes() == (committed / "task_hooks.py").read_bytes()
+
+
+def run_build_dataset(command: str, ws: Workspace) -> None:
+    import datasets
+
+    ws.run(command)
+    out = ws.root / command.split()[-1]
+    brain = datasets.load_dataset(str(out), "brain", split="test")
+    truth = [case for case in read_truth() if case.organ == "brain"]
+    assert brain["question_id"] == [case.question_id for case in truth]
+
+
+def run_lock_refresh(command: str, ws: Workspace) -> None:
+    # tests/test_lock.py runs the refresh itself, writing beside the committed lock: running it
+    # here as written would rewrite the checkout's lock with whatever the registry offers today.
+    assert command == "python3 scripts/lock.py"
 
 
 RUNNERS: list[tuple[str, Callable[[str, Workspace], None]]] = [
@@ -186,6 +206,8 @@ RUNNERS: list[tuple[str, Callable[[str, Workspace], None]]] = [
     (r"^med-rewardbench rescore ", run_as_written),
     (r"^med-rewardbench export-vlmevalkit ", run_export_vlmevalkit),
     (r"^med-rewardbench export-lmms-eval ", run_export_lmms_eval),
+    (r"^python3 scripts/lock\.py$", run_lock_refresh),
+    (r"^med-rewardbench build-dataset ", run_build_dataset),
 ]
 
 

@@ -21,11 +21,21 @@ from typing import Any
 import pytest
 
 from med_rewardbench_tasks import report
-from med_rewardbench_tasks.runs import RunReadError, evaluations, find_runs, model_label
+from med_rewardbench_tasks.report.evaluations import evaluations
+from med_rewardbench_tasks.runs import RunReadError, find_runs, model_label
 
 DIMENSIONS = ("accuracy", "relevance", "comprehensiveness", "creativity", "responsiveness", "overall")
 FLIP = {"A": "B", "B": "A"}
 DATE = "20250101_120000"
+
+
+@pytest.fixture(autouse=True)
+def empty_local_data(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A local copy holding no organ: the hand-made benchmark logs find no case data, and no test reaches the Hub."""
+    folder = tmp_path_factory.mktemp("no-data")
+    (folder / "pair_gt_all").mkdir()
+    monkeypatch.setenv("MED_REWARDBENCH_DATA_DIR", str(folder))
+    return folder
 
 
 # ---------------------------------------------------------------------------------------
@@ -537,7 +547,7 @@ def logged(run_results: dict[str, Any], task: str) -> dict[str, float]:
 def test_end_to_end_report_and_rescore(tmp_path: Path) -> None:
     from PIL import Image
 
-    from med_rewardbench_tasks.metrics import ALL_METRICS, HEADLINE_METRICS, interval_names
+    from med_rewardbench_tasks.metric_names import ALL_METRICS, HEADLINE_METRICS, SWAP_TASK_METRICS
     from tests.conftest import run_lmms_eval
 
     started = time.monotonic()
@@ -552,6 +562,9 @@ def test_end_to_end_report_and_rescore(tmp_path: Path) -> None:
     assert completed.returncode == 0, completed.stderr
     for name in (
         "report.md",
+        "report.html",
+        "agreement.csv",
+        "comparisons.csv",
         "report.xlsx",
         "accuracy_by_dimension.png",
         "accuracy_by_organ.csv",
@@ -572,9 +585,10 @@ def test_end_to_end_report_and_rescore(tmp_path: Path) -> None:
         with Image.open(path) as image:
             assert image.format == "PNG" and image.size[0] >= 1000 and image.size[1] >= 600
 
-    # The report's numbers are lmms-eval's numbers (point estimates and bootstrap bounds).
+    # The report's numbers are lmms-eval's numbers; its intervals (the report's alone) bracket them.
     accuracy = read_csv(out / "accuracy_by_organ.csv")
     headline = read_csv(out / "headline.csv")
+    intervals = {}
     for label, run, task in (
         ("med_rewardbench_baseline (strategy=always_a)", always_a, "med_rewardbench_sample_swap"),
         ("med_rewardbench_baseline (strategy=longer_answer)", longer, "med_rewardbench_sample"),
@@ -584,22 +598,33 @@ def test_end_to_end_report_and_rescore(tmp_path: Path) -> None:
         for metric in HEADLINE_METRICS:
             value = row_for(headline, model=label, metric=metric)
             assert number(value["value"]) == pytest.approx(reported[metric], abs=1e-12), (label, metric)
-            low, high = interval_names(metric)
-            assert number(value["ci_low"]) == pytest.approx(reported[low], abs=1e-12), (label, low)
-            assert number(value["ci_high"]) == pytest.approx(reported[high], abs=1e-12), (label, high)
+            low, high = number(value["ci_low"]), number(value["ci_high"])
+            assert low <= number(value["value"]) <= high, (label, metric)
+            intervals[(task, metric)] = (low, high)
             if metric != "parse_failure_rate":
                 assert number(everything[metric]) == pytest.approx(reported[metric], abs=1e-12)
-                assert number(everything[f"{metric}_ci_low"]) == pytest.approx(reported[low], abs=1e-12)
+                assert number(everything[f"{metric}_ci_low"]) == pytest.approx(low, abs=1e-12)
+
+    # The always-A reference judge agrees with the experts no more than chance predicts.
+    for row in read_csv(out / "agreement.csv"):
+        if row["model"] == "med_rewardbench_baseline (strategy=always_a)":
+            assert (number(row["kappa"]), number(row["balanced_accuracy"])) == (0.0, 0.5), row["dimension"]
+    from tests.test_report_html import page_data
+
+    cases, images = page_data((out / "report.html").read_text())
+    assert len(cases["cases"]) == len(images) == 30  # the sample's cases, each with its image, once
 
     position = read_csv(out / "position_bias.csv")
     assert {row["model"] for row in position} == {"med_rewardbench_baseline (strategy=always_a)"}
     reported = logged(always_a.results, "med_rewardbench_sample_swap")
     for row in position:
-        dimension = row["dimension"]
-        assert number(row["consistency"]) == 0.0 == reported[f"{dimension}_consistency"]
-        assert number(row["first_position_rate"]) == 1.0 == reported[f"{dimension}_first_position_rate"]
-        for column in ("swapped_acc", "strict_acc"):
-            assert number(row[column]) == pytest.approx(reported[f"{dimension}_{column}"], abs=1e-12)
+        assert number(row["consistency"]) == 0.0
+        assert number(row["first_position_rate"]) == 1.0
+        assert number(row["first_position_bias"]) == 1.0
+        assert number(row["second_position_bias"]) == 0.0
+    mean_row = row_for(position, dimension="mean")
+    for column in ("swapped_acc", "strict_acc", "consistency", "first_position_bias", "second_position_bias"):
+        assert number(mean_row[column]) == pytest.approx(reported[f"mean_{column}"], abs=1e-12), column
 
     # rescore on one samples file: its JSON equals what lmms-eval logged.
     (samples_file,) = (tmp_path / "a" / "lmms-eval-out").rglob("*_samples_med_rewardbench_sample_swap.jsonl")
@@ -622,7 +647,7 @@ def test_end_to_end_report_and_rescore(tmp_path: Path) -> None:
             assert task_json["metrics"][key] == pytest.approx(value, abs=1e-12), key
             compared += 1
     for metric in HEADLINE_METRICS:
-        for position_in_pair, key in enumerate(interval_names(metric)):
-            assert task_json["intervals"][metric][position_in_pair] == pytest.approx(reported[key], abs=1e-12), key
-    assert compared == 36  # 7 headline + parse failures, 28 swap metrics... all lmms-eval reports
+        bounds = intervals[("med_rewardbench_sample_swap", metric)]
+        assert task_json["intervals"][metric] == pytest.approx(list(bounds), abs=1e-12), metric
+    assert compared == len(SWAP_TASK_METRICS) == 13  # all lmms-eval reports
     print(f"\nlmms-eval runs: {lmms_eval_seconds:.1f}s; whole test: {time.monotonic() - started:.1f}s")

@@ -7,6 +7,7 @@ from collections import Counter
 
 import pytest
 
+from med_rewardbench_tasks.metric_names import HEADLINE_METRICS, SWAP_TASK_METRICS
 from tests.conftest import DIMENSIONS, run_lmms_eval, share
 from tests.openai_stub import serve_chat_completions
 
@@ -23,13 +24,15 @@ def test_always_a_judge_is_maximally_position_biased(tmp_path, sample_truth) -> 
     orders = Counter((json.loads(s["target"])["organ"], json.loads(s["target"])["question_id"]) for s in logged)
     assert len(orders) == n and set(orders.values()) == {2}
     metrics = run.metrics("med_rewardbench_sample_swap")
-    for dimension in DIMENSIONS:
-        a_rate = share(sample_truth, lambda case, d=dimension: case.labels[d] == "A")
-        assert metrics[f"{dimension}_consistency"] == 0.0
-        assert metrics[f"{dimension}_first_position_rate"] == 1.0
-        assert metrics[f"{dimension}_strict_acc"] == 0.0
+    a_rates = [share(sample_truth, lambda case, d=dimension: case.labels[d] == "A") for dimension in DIMENSIONS]
+    for dimension, a_rate in zip(DIMENSIONS, a_rates, strict=True):
         assert metrics[f"{dimension}_acc"] == pytest.approx(a_rate)
-        assert metrics[f"{dimension}_swapped_acc"] == pytest.approx(1 - a_rate)
+    assert metrics["mean_acc"] == pytest.approx(sum(a_rates) / 6)
+    assert metrics["mean_swapped_acc"] == pytest.approx(1 - sum(a_rates) / 6)
+    assert metrics["mean_consistency"] == 0.0
+    assert metrics["mean_first_position_bias"] == 1.0
+    assert metrics["mean_second_position_bias"] == 0.0
+    assert metrics["mean_strict_acc"] == 0.0
     assert metrics["parse_failure_rate"] == 0.0
 
 
@@ -52,27 +55,41 @@ def test_always_right_judge_is_consistent_and_follows_the_experts(tmp_path, samp
     assert len(server.requests) == 2 * len(sample_truth)
     metrics = run.metrics("med_rewardbench_sample_swap")
     for dimension in DIMENSIONS:
-        for measure in ("acc", "swapped_acc", "strict_acc", "consistency"):
-            assert metrics[f"{dimension}_{measure}"] == 1.0
-        a_rate = share(sample_truth, lambda case, d=dimension: case.labels[d] == "A")
-        assert metrics[f"{dimension}_first_position_rate"] == pytest.approx(a_rate)
+        assert metrics[f"{dimension}_acc"] == 1.0
+    for name in ("mean_acc", "mean_swapped_acc", "mean_strict_acc", "mean_consistency"):
+        assert metrics[name] == 1.0
+    assert metrics["mean_first_position_bias"] == metrics["mean_second_position_bias"] == 0.0
 
 
-def test_intervals_bracket_every_headline_metric(tmp_path) -> None:
-    args = [
-        "--model",
-        "med_rewardbench_baseline",
-        "--model_args",
-        "strategy=random,seed=5",
-        "--tasks",
-        "med_rewardbench_sample",
-    ]
-    first = run_lmms_eval(args, tmp_path / "first", log_samples=False).metrics("med_rewardbench_sample")
-    second = run_lmms_eval(args, tmp_path / "second", log_samples=False).metrics("med_rewardbench_sample")
-    for metric in (*(f"{d}_acc" for d in DIMENSIONS), "mean_acc"):
-        stem = metric.removesuffix("_acc")
-        low, high = first[f"{stem}_ci_low"], first[f"{stem}_ci_high"]
-        assert 0.0 <= low <= first[metric] <= high <= 1.0
-        assert high - low > 0.05  # 30 cases cannot pin an accuracy down
-        assert (second[f"{stem}_ci_low"], second[f"{stem}_ci_high"]) == (low, high)
-    assert first["parse_failure_ci_low"] == first["parse_failure_ci_high"] == 0.0
+def test_each_task_reports_its_few_numbers_with_lmms_evals_stderr(tmp_path, sample_truth) -> None:
+    run = run_lmms_eval(
+        [
+            "--model",
+            "med_rewardbench_baseline",
+            "--model_args",
+            "strategy=random,seed=5",
+            "--tasks",
+            "med_rewardbench_sample,med_rewardbench_sample_swap",
+        ],
+        tmp_path,
+    )
+    n = len(sample_truth)
+    plain, swap = run.metrics("med_rewardbench_sample"), run.metrics("med_rewardbench_sample_swap")
+    reported = lambda metrics: {key for key in metrics if "_stderr" not in key}  # noqa: E731
+    assert reported(plain) == set(HEADLINE_METRICS)
+    assert reported(swap) == set(SWAP_TASK_METRICS)
+    for name in HEADLINE_METRICS:
+        assert isinstance(plain[f"{name}_stderr"], float) and isinstance(plain[f"{name}_stderr_clt"], float)
+    for name, source in SWAP_TASK_METRICS.items():
+        # Means over per-doc values get lmms-eval's stderr; the paired figures cannot (see the template).
+        assert (swap[f"{name}_stderr"] == "N/A") == (source == "pair"), name
+    # Original-order metrics are means over the cases: the same numbers as the plain task's.
+    for name in HEADLINE_METRICS[:-1]:
+        assert swap[name] == plain[name] and swap[f"{name}_stderr"] == plain[f"{name}_stderr"]
+    assert run.results["n-samples"]["med_rewardbench_sample_swap"]["effective"] == 2 * n
+    logged = run.samples["med_rewardbench_sample_swap"]
+    rows = [line for line in run.output.splitlines() if line.startswith("|med_rewardbench_sample")]
+    assert len([row for row in rows if row.startswith("|med_rewardbench_sample ")]) == 8
+    assert len([row for row in rows if row.startswith("|med_rewardbench_sample_swap")]) == 13
+    # A logged sample carries each paired metric's judgment record once, and nothing bigger.
+    assert all(len(json.dumps(sample["mean_consistency"])) < 100 for sample in logged)

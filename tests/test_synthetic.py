@@ -16,14 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 from PIL import Image
 
-from med_rewardbench_tasks.constants import (
-    BENCHMARK_CASES,
-    DIMENSIONS,
-    LABELS_DIR,
-    ORGANS,
-    PARQUET_DIR,
-    WINNERS,
-)
+from med_rewardbench_tasks.constants import BENCHMARK_CASES, DIMENSIONS, LABELS_DIR, ORGANS, PARQUET_DIR, WINNERS
 from med_rewardbench_tasks.synthetic import (
     SYNTHETIC_DATASET_NAME,
     SyntheticCase,

@@ -12,11 +12,9 @@ import base64
 import csv
 import io
 import json
-import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +26,9 @@ from PIL import Image
 from med_rewardbench_tasks import vlmevalkit
 from med_rewardbench_tasks.export_vlmevalkit import configure as configure_export
 from med_rewardbench_tasks.export_vlmevalkit import run as run_export
-from tests.conftest import DIMENSIONS, REPO_ROOT, SAMPLE_DIR, TruthCase, expected_metrics
+from tests.conftest import REPO_ROOT, SAMPLE_DIR, TruthCase, expected_metrics
+from tests.vlmeval_stand_in import fake_vlmeval_fixture, lmu_data_fixture  # noqa: F401
 
-FAKE_VLMEVAL = Path(__file__).resolve().parent / "fixtures" / "fake_vlmeval"
 JUDGE_PROMPT_START = "You are an expert medical vision-language evaluator."
 
 
@@ -87,7 +85,7 @@ class KnownJudge:
         return True
 
     def build_prompt(self, line: Any, dataset: str | None = None) -> list[dict[str, str]]:
-        return [{"type": "text", "value": f"MY OWN PROMPT: {line['question']}"}]
+        return [{"type": "text", "value": f"MY OWN PROMPT: {line[vlmevalkit.QUESTION_COLUMN]}"}]
 
     def generate(self, message: list[dict[str, str]], dataset: str | None = None) -> str:
         self.messages.append(message)
@@ -112,34 +110,6 @@ def assert_row(row: pd.Series, expected: dict[str, float], n: int) -> None:
 
 
 # ---------------------------------------------------------------------------------------
-# Fixtures
-# ---------------------------------------------------------------------------------------
-@pytest.fixture
-def lmu_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "LMUData"
-    root.mkdir()
-    monkeypatch.setenv("LMUData", str(root))
-    return root
-
-
-def _forget_vlmeval() -> None:
-    for name in [n for n in sys.modules if n == "vlmeval" or n.startswith("vlmeval.")]:
-        del sys.modules[name]
-
-
-@pytest.fixture
-def fake_vlmeval(tmp_path: Path, lmu_data: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A fresh copy of the stand-in ``vlmeval`` on sys.path (registrations do not leak between tests)."""
-    root = tmp_path / "site"
-    shutil.copytree(FAKE_VLMEVAL, root)
-    _forget_vlmeval()
-    monkeypatch.syspath_prepend(str(root))
-    yield root
-    _forget_vlmeval()
-    vars(vlmevalkit).pop(vlmevalkit.CLASS_NAME, None)
-
-
-# ---------------------------------------------------------------------------------------
 # export-vlmevalkit: the TSV
 # ---------------------------------------------------------------------------------------
 def test_export_writes_vlmevalkit_tsv(tmp_path: Path, sample_truth: list[TruthCase]) -> None:
@@ -147,7 +117,7 @@ def test_export_writes_vlmevalkit_tsv(tmp_path: Path, sample_truth: list[TruthCa
     assert export([str(out), "--sample"]) == 0
 
     raw = out.read_text(encoding="utf-8")
-    assert raw.startswith('"index"\t"image"\t"question"\t')  # every field quoted, as vlmeval.smp.dump writes
+    assert raw.startswith('"index"\t"image"\t"question_text"\t')  # every field quoted, as vlmeval.smp.dump writes
     with out.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
     assert len(rows) == len(sample_truth)
@@ -159,7 +129,7 @@ def test_export_writes_vlmevalkit_tsv(tmp_path: Path, sample_truth: list[TruthCa
     by_key = {(case.organ, case.question_id): case for case in sample_truth}
     for row in rows:
         case = by_key[(row["organ"], row["question_id"])]
-        assert (row["question"], row["answer1_text"], row["answer2_text"]) == (
+        assert (row["question_text"], row["answer1_text"], row["answer2_text"]) == (
             case.question,
             case.answer1_text,
             case.answer2_text,
@@ -169,7 +139,9 @@ def test_export_writes_vlmevalkit_tsv(tmp_path: Path, sample_truth: list[TruthCa
         assert base64.b64decode(row["image"]) == images[(row["organ"], row["question_id"])]
     # VLMEvalKit reads it with plain pandas (vlmeval.smp.load): texts survive quoting and tabs.
     loaded = pd.read_csv(out, sep="\t")
-    assert list(loaded["question"]) == [row["question"] for row in rows]
+    assert list(loaded["question_text"]) == [row["question_text"] for row in rows]
+    # No `question` column: VLMEvalKit's generic loader (run.py without the launcher) refuses the file.
+    assert "question" not in [column.lower() for column in loaded.columns]
 
 
 def test_export_of_a_subset_and_unknown_organs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -277,6 +249,47 @@ def test_evaluate_refuses_a_file_without_the_labels(tmp_path: Path, sample_truth
         vlmevalkit.evaluate_predictions(pred)
 
 
+class _Tripwire:
+    """Unpickling this object writes a marker file: proof that the file's code ran."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[Any, tuple[Path, str]]:
+        return (Path.write_text, (self.marker, "code from the pickle ran"))
+
+
+@pytest.mark.parametrize("suffix", [".pkl", ".PICKLE"])
+def test_evaluate_never_unpickles_a_prediction_file(tmp_path: Path, suffix: str) -> None:
+    import pickle
+
+    marker = tmp_path / "unpickled.txt"
+    pred = tmp_path / f"judge_MedRewardBench_sample{suffix}"
+    pred.write_bytes(pickle.dumps({"prediction": _Tripwire(marker)}))
+
+    with pytest.raises(Exception) as refused:
+        vlmevalkit.evaluate_predictions(pred)
+
+    assert not marker.exists(), "the pickle was unpickled: its code ran"
+    assert refused.type is vlmevalkit.PredictionFileError
+    message = str(refused.value)
+    assert str(pred) in message and "runs code" in message
+    assert ".xlsx" in message and "PRED_FORMAT" in message  # what to write instead
+
+
+def test_evaluate_reads_json_lines(tmp_path: Path, sample_truth: list[TruthCase]) -> None:
+    tsv = tmp_path / "MedRewardBench_sample.tsv"
+    assert export([str(tsv), "--sample"]) == 0
+    pred = tmp_path / "judge_MedRewardBench_sample.jsonl"
+    records = prediction_frame(tsv, sample_truth).to_dict("records")
+    pred.write_text("\n".join(json.dumps(record) for record in records) + "\n\n", encoding="utf-8")
+    assert_row(vlmevalkit.evaluate_predictions(pred).iloc[0], expected_for(sample_truth), len(sample_truth))
+
+    pred.write_text(json.dumps(records[0]) + "\n{not json\n", encoding="utf-8")
+    with pytest.raises(vlmevalkit.PredictionFileError, match=r"jsonl line 2: not valid JSON"):
+        vlmevalkit.evaluate_predictions(pred)
+
+
 def test_module_imports_neither_vlmeval_nor_pandas() -> None:
     probe = (
         "import sys, med_rewardbench_tasks.vlmevalkit, med_rewardbench_tasks.export_vlmevalkit;"
@@ -292,8 +305,9 @@ def test_module_imports_neither_vlmeval_nor_pandas() -> None:
 def test_register_adds_the_dataset_to_vlmevalkits_registry(fake_vlmeval: Path) -> None:
     import vlmeval.dataset as registry
 
-    with pytest.warns(UserWarning, match="not officially supported"):
+    with pytest.warns(UserWarning) as warned:
         assert registry.build_dataset(vlmevalkit.SAMPLE_DATASET_NAME) is None  # unknown before registration
+    assert "not officially supported" in str(warned[0].message) and "does not exist" in str(warned[1].message)
     cls = vlmevalkit.register()
 
     assert registry.DATASET_CLASSES[0] is cls and registry.IMAGE_DATASET[0] is cls
@@ -343,6 +357,43 @@ def test_dataset_builds_its_tsv_and_prompts_with_the_judge_prompt(
     assert dataset.build_prompt(3) == dataset.build_prompt(dataset.data.iloc[3])
 
 
+@pytest.mark.parametrize(
+    ("name", "base"),
+    [
+        ("MedRewardBench", "MedRewardBench"),
+        ("MedRewardBench_sample", "MedRewardBench_sample"),
+        ("MedRewardBench_think", "MedRewardBench"),
+        ("MedRewardBench_gpt-4o_2", "MedRewardBench"),
+        ("MedRewardBench_sample_think", "MedRewardBench_sample"),
+        ("MedRewardBench_sampled", None),  # reads as the sample: refused rather than guessed
+        ("MedRewardBench_", None),
+        ("MedRewardBench_-x", None),
+        ("MedRewardBench_a/b", None),
+        ("MedRewardBench_é", None),
+        ("MedRewardBenchX", None),
+        ("MMBench", None),
+    ],
+)
+def test_dataset_names_and_variants(name: str, base: str | None) -> None:
+    assert vlmevalkit.base_dataset(name) == base
+    assert (name in vlmevalkit.MedRewardBenchDataset.supported_datasets()) is (base is not None)
+
+
+def test_a_variant_is_its_base_under_its_own_name(fake_vlmeval: Path, lmu_data: Path) -> None:
+    import vlmeval.dataset as registry
+
+    vlmevalkit.register()
+    variant = registry.build_dataset("MedRewardBench_sample_think")
+    assert variant.dataset_name == "MedRewardBench_sample_think"
+    assert registry.DATASET_TYPE("MedRewardBench_sample_think") == vlmevalkit.DATASET_TYPE  # what models look up
+    assert sorted(path.name for path in lmu_data.glob("*.tsv")) == ["MedRewardBench_sample.tsv"]  # one file, shared
+    plain = registry.build_dataset(vlmevalkit.SAMPLE_DATASET_NAME)
+    assert variant.img_root == plain.img_root == str(lmu_data / "images" / vlmevalkit.SAMPLE_DATASET_NAME)
+    assert variant.build_prompt(4) == plain.build_prompt(4)
+    with pytest.raises(ValueError, match="cannot start with 'sample'"):
+        vlmevalkit.register()(dataset="MedRewardBench_sampled")
+
+
 def test_think_step_by_step_option(fake_vlmeval: Path, sample_truth: list[TruthCase]) -> None:
     cls = vlmevalkit.register()
     dataset = cls(dataset=vlmevalkit.SAMPLE_DATASET_NAME, think_step_by_step=True)
@@ -383,72 +434,6 @@ def test_register_warns_when_inference_would_let_models_override_the_prompt(
     vlmevalkit.register()
     err = capsys.readouterr().err
     assert "does not check `force_use_dataset_prompt`" in err
-
-
-FAKE_RUN_PY = """
-import argparse, json, sys
-from vlmeval.dataset import build_dataset
-from vlmeval.inference import infer_data_job
-
-
-class AlwaysA:
-    def generate(self, message, dataset=None):
-        return json.dumps(dict.fromkeys(
-            ["accuracy", "relevance", "comprehensiveness", "creativity", "responsiveness", "overall"], "A"
-        ))
-
-
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--data", nargs="+", required=True)
-    parser.add_argument("--work-dir", required=True)
-    args = parser.parse_args()
-    for name in args.data:
-        dataset = build_dataset(name)
-        if dataset is None:
-            print(f"Dataset {name} is not valid, will be skipped.")
-            continue
-        result_file = infer_data_job(AlwaysA(), args.work_dir, "AlwaysA", dataset)
-        scores = dataset.evaluate(result_file)
-        print("RESULT " + json.dumps(scores.to_dict("records")))
-
-
-if __name__ == "__main__":
-    main()
-"""
-
-
-def test_launcher_runs_an_unmodified_run_py(fake_vlmeval: Path, lmu_data: Path, tmp_path: Path, sample_truth) -> None:
-    run_py = tmp_path / "VLMEvalKit" / "run.py"
-    run_py.parent.mkdir()
-    run_py.write_text(FAKE_RUN_PY)
-    work_dir = tmp_path / "outputs"
-    work_dir.mkdir()
-    env = {"PYTHONPATH": f"{fake_vlmeval}{os.pathsep}{REPO_ROOT}", "LMUData": str(lmu_data), "PATH": ""}
-    args = ["--data", vlmevalkit.SAMPLE_DATASET_NAME, "--work-dir", str(work_dir)]
-
-    plain = subprocess.run([sys.executable, str(run_py), *args], capture_output=True, text=True, env=env, check=True)
-    assert "is not valid, will be skipped" in plain.stdout
-
-    launched = subprocess.run(
-        [sys.executable, "-m", "med_rewardbench_tasks.vlmevalkit", str(run_py), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-    assert launched.returncode == 0, launched.stderr
-    result = json.loads(launched.stdout.split("RESULT ", 1)[1])
-    expected = expected_metrics(sample_truth, lambda case: dict.fromkeys(DIMENSIONS, "A"), lambda case: False)
-    assert result[0]["organ"] == "all"
-    for key, value in expected.items():
-        assert result[0][key] == pytest.approx(value, abs=1e-12), key
-
-
-def test_launcher_usage() -> None:
-    assert vlmevalkit.main(["--help"]) == 0
-    assert vlmevalkit.main([]) == 2
-    assert vlmevalkit.main(["/no/such/run.py"]) == 2
 
 
 def test_evaluate_a_prediction_file_written_by_vlmevalkit(tmp_path: Path, sample_truth: list[TruthCase]) -> None:

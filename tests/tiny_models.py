@@ -17,6 +17,7 @@ Qwen2-VL / Qwen2.5-VL need :func:`shim_env` when torchvision is not installed; s
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 import os
 import shutil
@@ -141,6 +142,9 @@ def _hf_tokenizer(special_tokens: tuple[str, ...], chat_template: str, **roles: 
     return PreTrainedTokenizerFast(
         tokenizer_object=_train_tokenizer(special_tokens),
         chat_template=chat_template,
+        # What the real tokenizers of these families return; the generic class would add
+        # token_type_ids, which transformers 4's generate() refuses for most of them.
+        model_input_names=["input_ids", "attention_mask"],
         additional_special_tokens=[token for token in special_tokens if token not in roles.values()],
         **roles,
     )
@@ -154,6 +158,16 @@ def _token_ids(tokenizer: Any, tokens: tuple[str, ...]) -> dict[str, int]:
     for token, token_id in ids.items():
         assert tokenizer.encode(f"a{token}b", add_special_tokens=False).count(token_id) == 1, token
     return ids
+
+
+def pil_image_processor(family: str, class_stem: str) -> Any:
+    """The pure-PIL image processor class of a family (no torchvision needed), under transformers 5 or 4 naming."""
+    try:  # transformers 5: <Stem>ImageProcessorPil in image_processing_pil_<family>
+        module = importlib.import_module(f"transformers.models.{family}.image_processing_pil_{family}")
+        return getattr(module, f"{class_stem}ImageProcessorPil")
+    except ModuleNotFoundError:  # transformers 4: the "slow" image processor is the PIL one
+        module = importlib.import_module(f"transformers.models.{family}.image_processing_{family}")
+        return getattr(module, f"{class_stem}ImageProcessor")
 
 
 def _save_weights(model_class: Any, config: Any, out: Path) -> None:
@@ -179,6 +193,8 @@ def _qwen_text_config(tokenizer: Any, ids: dict[str, int]) -> dict[str, Any]:
         # Multimodal RoPE shares each head's rotary frequencies (head_dim / 2, with head_dim =
         # 32 / 2 heads = 16) among temporal, height and width positions: sections sum to 8.
         "rope_parameters": {"rope_type": "default", "rope_theta": 10000.0, "mrope_section": [4, 2, 2]},
+        # The same, as transformers 4 spells it (transformers 5 reads rope_parameters).
+        "rope_scaling": {"rope_type": "default", "mrope_section": [4, 2, 2]},
         "bos_token_id": ids["<|endoftext|>"],
         "eos_token_id": ids["<|im_end|>"],
         "pad_token_id": ids["<|endoftext|>"],
@@ -196,8 +212,6 @@ def _qwen_vision_token_ids(ids: dict[str, int]) -> dict[str, int]:
 
 
 def _save_qwen_tokenizer_and_processor(out: Path) -> tuple[Any, dict[str, int]]:
-    from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import Qwen2VLImageProcessorPil
-
     tokenizer = _hf_tokenizer(
         QWEN_SPECIAL_TOKENS, QWEN_CHAT_TEMPLATE, eos_token="<|im_end|>", pad_token="<|endoftext|>"
     )
@@ -206,7 +220,7 @@ def _save_qwen_tokenizer_and_processor(out: Path) -> tuple[Any, dict[str, int]]:
     # Saved on its own (type "Qwen2VLImageProcessor", which loads with the PIL backend when
     # torchvision is missing). A full processor save would need a video processor, i.e.
     # torchvision; AutoProcessor finds the processor class from config.json's model_type.
-    image_processor = Qwen2VLImageProcessorPil(
+    image_processor = pil_image_processor("qwen2_vl", "Qwen2VL")(
         min_pixels=QWEN_IMAGE_PIXELS,
         max_pixels=QWEN_IMAGE_PIXELS,
         patch_size=14,
@@ -287,7 +301,6 @@ def build_tiny_llava(directory: Path) -> Path:
         LlavaForConditionalGeneration,
         LlavaProcessor,
     )
-    from transformers.models.clip.image_processing_pil_clip import CLIPImageProcessorPil
 
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
@@ -300,7 +313,7 @@ def build_tiny_llava(directory: Path) -> Path:
         pad_token="<pad>",
     )
     ids = _token_ids(tokenizer, LLAVA_SPECIAL_TOKENS)
-    image_processor = CLIPImageProcessorPil(
+    image_processor = pil_image_processor("clip", "CLIP")(
         size={"shortest_edge": LLAVA_IMAGE_SIZE},
         crop_size={"height": LLAVA_IMAGE_SIZE, "width": LLAVA_IMAGE_SIZE},
     )
@@ -347,3 +360,27 @@ def build_tiny_llava(directory: Path) -> Path:
     )
     _save_weights(LlavaForConditionalGeneration, config, out)
     return out
+
+
+def rope_settings(**extra: Any) -> dict[str, Any]:
+    """RoPE settings, as transformers 5 (``rope_parameters``) and transformers 4 (``rope_scaling``) read them."""
+    parameters = {"rope_type": "default", "rope_theta": 10000.0, **extra}
+    return {"rope_parameters": parameters, "rope_scaling": parameters}
+
+
+def small_text_config(tokenizer: Any, **extra: Any) -> dict[str, Any]:
+    """A 2-layer, 32-wide decoder: enough for the ~400-token prompt plus generated tokens."""
+    return {
+        "vocab_size": len(tokenizer),
+        "hidden_size": 32,
+        "intermediate_size": 64,
+        "num_hidden_layers": 2,
+        "num_attention_heads": 2,
+        "num_key_value_heads": 1,
+        "max_position_embeddings": 4096,
+        **extra,
+    }
+
+
+def write_json(path: Path, content: dict[str, Any]) -> None:
+    path.write_text(json.dumps(content, indent=2) + "\n", encoding="utf-8")

@@ -4,9 +4,10 @@ Written for lmms-eval's test suite (it needs only lmms-eval and pytest). Each te
 throwaway plugin distribution in a temporary directory: a package with a task folder, and
 a ``*.dist-info`` whose ``entry_points.txt`` declares it, as ``pip install`` would.
 
-Against lmms-eval 0.7.3 without ``lmms-eval-plugin-tasks.patch`` 7 of these 9 tests fail: that
-is the bug. (In med-rewardbench-tasks, ``tests/test_upstream_patch.py`` runs this file on a
-patched and on an unpatched copy of the installed lmms-eval.)
+Without the fix (lmms-eval 0.7.3, and main at 75571cfe) 7 of these 9 tests fail: that is the
+bug. With the ``LMMS_EVAL_PLUGINS`` block applied after the TaskManager is built, the two CLI
+tests fail. (In med-rewardbench-tasks, ``tests/test_upstream_patch.py`` runs this file on
+patched, unpatched and deliberately misplaced copies of lmms-eval.)
 """
 
 from __future__ import annotations

@@ -1,0 +1,126 @@
+"""Tiny random Qwen3-VL and Qwen3.5 checkpoints, built offline (the recipe of ``tests/tiny_models.py``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.tiny_models import (
+    QWEN_CHAT_TEMPLATE,
+    QWEN_SPECIAL_TOKENS,
+    _hf_tokenizer,
+    _qwen_vision_token_ids,
+    _save_weights,
+    _token_ids,
+    pil_image_processor,
+    rope_settings,
+    small_text_config,
+)
+
+# --- Qwen3-VL ---------------------------------------------------------------------------
+
+# Qwen3-VL's vision patch is 16 pixels, merged 2 x 2: a 64 x 64 image is 4 x 4 patches and
+# 4 image tokens. lmms-eval's qwen3_vl resizes with the min/max pixels it is given.
+QWEN3_IMAGE_PIXELS = 64 * 64
+
+
+def build_tiny_qwen3_vl(directory: Path) -> Path:
+    """A Qwen3-VL checkpoint (2 vision blocks with one deepstack layer, 2 text layers)."""
+    from transformers import Qwen3VLConfig, Qwen3VLForConditionalGeneration
+
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    tokenizer = _hf_tokenizer(
+        QWEN_SPECIAL_TOKENS, QWEN_CHAT_TEMPLATE, eos_token="<|im_end|>", pad_token="<|endoftext|>"
+    )
+    ids = _token_ids(tokenizer, QWEN_SPECIAL_TOKENS)
+    tokenizer.save_pretrained(out)
+    # Saved alone, as for Qwen2-VL (see tiny_models): a full processor would need torchvision's
+    # video processor. AutoProcessor finds Qwen3VLProcessor from config.json.
+    pil_image_processor("qwen2_vl", "Qwen2VL")(
+        min_pixels=QWEN3_IMAGE_PIXELS,
+        max_pixels=QWEN3_IMAGE_PIXELS,
+        patch_size=16,
+        temporal_patch_size=2,
+        merge_size=2,
+    ).save_pretrained(out)
+    config = Qwen3VLConfig(
+        text_config=small_text_config(
+            tokenizer,
+            head_dim=16,
+            # Interleaved multimodal RoPE over head_dim / 2 = 8 frequencies.
+            **rope_settings(mrope_section=[4, 2, 2], mrope_interleaved=True),
+            bos_token_id=ids["<|endoftext|>"],
+            eos_token_id=ids["<|im_end|>"],
+            pad_token_id=ids["<|endoftext|>"],
+        ),
+        vision_config={
+            "depth": 2,
+            "hidden_size": 16,
+            "intermediate_size": 32,
+            "num_heads": 2,
+            "patch_size": 16,
+            "spatial_merge_size": 2,
+            "temporal_patch_size": 2,
+            "out_hidden_size": 32,
+            # A 4 x 4 grid of learned position embeddings, interpolated to the image's grid.
+            "num_position_embeddings": 16,
+            "deepstack_visual_indexes": [0],
+        },
+        **_qwen_vision_token_ids(ids),
+    )
+    _save_weights(Qwen3VLForConditionalGeneration, config, out)
+    return out
+
+
+# --- Qwen3.5 ------------------------------------------------------------------------------
+
+
+def build_tiny_qwen3_5(directory: Path) -> Path:
+    """A Qwen3.5 checkpoint: Qwen3-VL's vision tower, and a hybrid text model (one linear-attention
+    layer, one full-attention layer)."""
+    from transformers import Qwen3_5Config, Qwen3_5ForConditionalGeneration
+
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    tokenizer = _hf_tokenizer(
+        QWEN_SPECIAL_TOKENS, QWEN_CHAT_TEMPLATE, eos_token="<|im_end|>", pad_token="<|endoftext|>"
+    )
+    ids = _token_ids(tokenizer, QWEN_SPECIAL_TOKENS)
+    tokenizer.save_pretrained(out)
+    pil_image_processor("qwen2_vl", "Qwen2VL")(
+        min_pixels=QWEN3_IMAGE_PIXELS,
+        max_pixels=QWEN3_IMAGE_PIXELS,
+        patch_size=16,
+        temporal_patch_size=2,
+        merge_size=2,
+    ).save_pretrained(out)
+    config = Qwen3_5Config(
+        text_config=small_text_config(
+            tokenizer,
+            head_dim=16,
+            layer_types=["linear_attention", "full_attention"],
+            linear_conv_kernel_dim=4,
+            linear_key_head_dim=8,
+            linear_value_head_dim=8,
+            linear_num_key_heads=2,
+            linear_num_value_heads=2,
+            **rope_settings(mrope_section=[4, 2, 2], mrope_interleaved=True, partial_rotary_factor=1.0),
+            bos_token_id=ids["<|endoftext|>"],
+            eos_token_id=ids["<|im_end|>"],
+            pad_token_id=ids["<|endoftext|>"],
+        ),
+        vision_config={
+            "depth": 2,
+            "hidden_size": 16,
+            "intermediate_size": 32,
+            "num_heads": 2,
+            "patch_size": 16,
+            "spatial_merge_size": 2,
+            "temporal_patch_size": 2,
+            "out_hidden_size": 32,
+            "num_position_embeddings": 16,
+        },
+        **_qwen_vision_token_ids(ids),
+    )
+    _save_weights(Qwen3_5ForConditionalGeneration, config, out)
+    return out

@@ -1,0 +1,455 @@
+"""Stage 5: verdicts stated in prose — "B is more accurate", "For creativity I lean towards
+A", "Assistant A is less precise than Assistant B", "B wins everything but creativity",
+"整体而言A更优", "在全面性上B胜出".
+
+Text is cut into sentences and clauses (at "but", "whereas", "但是", ...), and each clause
+into tokens from the lexicon (``aliases.json``): answer names, dimension words, comparison
+words, ties, negations, hypotheticals. A clause is read as a few *segments*, each with one
+subject (the answer it is about) and what is said of it:
+
+* a comparison bound to a dimension ("more accurate", "less relevant", "更全面") or a
+  generic one ("better", "superior", "胜出") applied to the dimensions the segment (or the
+  clause's frame, "Regarding accuracy, ...", "在准确性方面") names;
+* a choice ("I prefer B", "goes to A", "选择B"), whose winner is the answer it names;
+* a tie ("equally relevant", "相当"), which names no winner;
+* praise or criticism ("correctly identifies", "misses") counts only in a contrast ("A
+  misreads it, whereas B correctly identifies it") or under a frame naming its dimension.
+
+What is never read: a clause with a negation before its comparison ("B is not more
+accurate"), a hypothetical ("if A had mentioned ...", "B could be more detailed"), a
+question, text in double quotes, what an answer is reported to say ("A says that ...",
+"助手A认为 ..."), a relative clause about something other than an answer ("A orders a CT,
+which is more accurate"), a subject that is both answers, "the former" / "the latter"
+without two answers named just before. Sentences that name no answer are not read at all.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from ..constants import DIMENSIONS, Dimension, Winner
+from .lexicon import Lexicon, lexicon
+from .prose_clauses import VERDICT_KINDS, has_verdict_word, negated, own_words, resolve_references, segments_of
+from .prose_words import Segment, Token, answers_in, lower, sentences_of, tokens_of
+
+__all__ = ["Statement", "statements"]
+
+# Tokens further apart than this (in characters) are not one phrase ("more ... accurate").
+_MODIFIER_REACH: Final = 24
+# Sentences examined per text (the last ones): a verdict is near the end.
+MAX_SENTENCES: Final = 400
+# Tokens read per text and per sentence (the last ones): a verdict sentence has a dozen;
+# junk of thousands costs no more than this.
+_MAX_TOKENS: Final = 4_096
+_MAX_SENTENCE_TOKENS: Final = 96
+# Lines after "A wins on:" that may list its dimensions.
+_LIST_ITEMS: Final = 8
+_OTHER: Final[dict[str, Winner]] = {"A": "B", "B": "A"}
+# Kinds without which a sentence states nothing (it only names answers or dimensions).
+_SAYING_KINDS: Final = VERDICT_KINDS | {"praise", "criticism", "eval_positive", "eval_negative", "give"}
+_DIMENSION_WORDS: Final = frozenset({"dim", "adjective", "praise"})
+_OVERALL: Final[frozenset[Dimension]] = frozenset({"overall"})
+# What a segment without comparison says of its subject: (subject, praised, criticised, dimensions).
+_Judgement = tuple[str | None, bool, bool, frozenset[Dimension]]
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One verdict read from prose: a winner (None for a tie) on some dimensions."""
+
+    dims: frozenset[Dimension]  # empty: the sentence names no dimension (generic)
+    winner: Winner | None
+    pos: int  # where the sentence ends, in the text read
+    correction: bool = False  # the sentence corrects an earlier verdict ("Update: ...", "on reflection")
+    conclusion: bool = False  # the sentence concludes ("In summary", "综上")
+    choice: bool = False  # a bare choice ("I prefer B") rather than a comparison
+    short: bool = False  # nothing but subject and comparison ("B is better."): may conclude an answer
+
+
+def statements(text: str, *, context: frozenset[Dimension] = frozenset()) -> list[Statement]:
+    """The verdicts stated in text, in order. context: dimensions the text is about (its
+    key or heading, "Accuracy: <text>"); they stand in where a sentence names none."""
+    if not text.strip():
+        return []
+    lex = lexicon()
+    lowered = lower(text)
+    sentences = sentences_of(text)
+    if len(sentences) > MAX_SENTENCES:
+        sentences = sentences[-MAX_SENTENCES:]
+    answers = answers_in(text, lowered, lex, sentences[0][0])
+    if not answers:
+        return []  # a text that names neither answer states no winner
+    # Only sentences that name an answer (or refer back to one, or list dimensions after
+    # "A wins on:") are read word by word: the rest cannot state a winner.
+    wanted = _wanted(text, lowered, sentences, answers, lex)
+    tokens = tokens_of(text, lowered, lex, answers, [sentences[i][:2] for i in wanted])[-_MAX_TOKENS:]
+    found: list[Statement] = []
+    history: list[tuple[int, str]] = []  # answers mentioned, for "the former" / "the latter"
+    index = 0
+    pending_list: Statement | None = None  # "A wins on:" awaiting its dimension bullets
+    while index < len(tokens) and tokens[index].start < sentences[0][0]:
+        index += 1
+    for start, end, question in sentences:
+        sentence_tokens: list[Token] = []
+        while index < len(tokens) and tokens[index].start < end:
+            if tokens[index].start >= start:
+                sentence_tokens.append(tokens[index])
+            index += 1
+        del sentence_tokens[:-_MAX_SENTENCE_TOKENS]
+        if pending_list is not None:
+            dims = _bare_dimension_list(sentence_tokens)
+            if dims:
+                found.append(Statement(dims, pending_list.winner, end, pending_list.correction))
+                continue
+            pending_list = None
+        if question or not any(token.kind in _SAYING_KINDS for token in sentence_tokens):
+            _remember(sentence_tokens, history)
+            continue
+        trailing = _words_after_last(text, sentence_tokens, end)
+        read = _read_sentence(sentence_tokens, end, context, history, trailing, text)
+        found.extend(read)
+        if (not read or (len(read) == 1 and not read[0].dims)) and text[start:end].rstrip().endswith(":"):
+            pending_list = _list_head(sentence_tokens, end)
+    return found
+
+
+def _wanted(
+    text: str, lowered: str, sentences: list[tuple[int, int, bool]], answers: list[Token], lex: Lexicon
+) -> list[int]:
+    """Indices of the sentences worth reading word by word."""
+    found = {token.start for token in answers}
+    for reference in lex.references:
+        if reference in lowered:  # rare: find where only then
+            found.update(match.start() for match in re.finditer(re.escape(reference), lowered))
+    positions = sorted(found)
+    wanted: list[int] = []
+    cursor = 0
+    follow_until = -1
+    for index, (start, end, _) in enumerate(sentences):
+        while cursor < len(positions) and positions[cursor] < start:
+            cursor += 1
+        named = cursor < len(positions) and positions[cursor] < end
+        if named or index <= follow_until:
+            wanted.append(index)
+            if named and text[start:end].rstrip().endswith(":"):
+                follow_until = index + _LIST_ITEMS
+    return wanted
+
+
+def _remember(tokens: list[Token], history: list[tuple[int, str]]) -> None:
+    for token in tokens:
+        if token.kind == "answer" and token.letter in ("A", "B"):
+            history.append((token.start, token.letter))
+    del history[:-8]
+
+
+def _words_after_last(text: str, tokens: list[Token], end: int) -> int:
+    """How many words follow the sentence's last token ("B is better." 0, "B is better at X" 2),
+    up to its reason ("B is better because ..." 0)."""
+    because = next((index for index, token in enumerate(tokens) if token.kind == "because"), len(tokens))
+    if because < len(tokens):
+        end = tokens[because].start
+    last = tokens[because - 1].end if because else 0
+    tail = text[last:end]
+    latin = sum(1 for word in tail.split() if any(char.isalnum() for char in word))
+    others = sum(1 for char in tail if char.isalpha() and not char.isascii())
+    return latin + others // 2
+
+
+def _read_sentence(
+    tokens: list[Token],
+    end: int,
+    context: frozenset[Dimension],
+    history: list[tuple[int, str]],
+    trailing: int,
+    text: str,
+) -> list[Statement]:
+    tokens = resolve_references(tokens, history)
+    correction = any(token.kind in ("correction", "correction_choice") for token in tokens)
+    conclusion = any(token.kind == "conclusion" for token in tokens)
+    clauses: list[list[Token]] = [[]]
+    for token in tokens:
+        if token.kind == "contrast":
+            clauses.append([])
+        else:
+            clauses[-1].append(token)
+    found: list[Statement] = []
+    absolutes: list[_Judgement] = []
+    sentence_frame: frozenset[Dimension] = frozenset()
+    inherited: str | None = None
+    other_dims: set[Dimension] = set()
+    pending_other: list[tuple[Winner | None, frozenset[Dimension]]] = []
+    for clause in clauses:
+        clause = own_words(clause, text)
+        if not clause:
+            continue
+        if any(token.kind == "hypothetical" for token in clause):
+            inherited = None
+            continue
+        segments, frame = segments_of(clause, inherited)
+        sentence_frame = sentence_frame or frame
+        frame = frame or sentence_frame or context
+        for segment in segments:
+            denied = negated(segment.tokens)
+            for winner, dims, flags in _segment_verdicts(segment, frame, denied, trailing):
+                if flags == "all_other":
+                    pending_other.append((winner, dims))
+                    continue
+                if not dims and conclusion:
+                    dims = _OVERALL  # "In summary, the second answer is better." is about the whole
+                other_dims.update(dims)
+                found.append(
+                    Statement(
+                        dims,
+                        winner,
+                        end,
+                        correction,
+                        conclusion,
+                        choice=flags == "choice",
+                        short=flags == "short",
+                    )
+                )
+            absolutes.append(_absolute(segment, denied))
+            if segment.subject in ("A", "B"):
+                inherited = segment.subject
+    for winner, excluded in pending_other:
+        dims = frozenset(dim for dim in DIMENSIONS if dim not in other_dims and dim not in excluded)
+        if dims:
+            found.append(Statement(dims, winner, end, correction, conclusion))
+    if not found:
+        found.extend(_contrast_statements(absolutes, sentence_frame or context, end, correction, conclusion))
+    return found
+
+
+def _segment_verdicts(
+    segment: Segment, frame: frozenset[Dimension], negated: bool, trailing: int
+) -> list[tuple[Winner | None, frozenset[Dimension], str]]:
+    """(winner or None for a tie, dimensions, kind) for each verdict a segment states."""
+    tokens = segment.tokens
+    dim_tokens = [t for t in tokens if t.kind in ("dim", "adjective", "praise", "criticism") and t.dim is not None]
+    bound: set[int] = set()
+    relations: list[tuple[int, frozenset[Dimension]]] = []  # (polarity, bound dimensions)
+    for index, token in enumerate(tokens):
+        if token.kind in ("better", "worse"):
+            own = frozenset((token.dim,)) if token.dim else _quality_after(tokens, index)
+            bound.update(id(t) for t in tokens[index + 1 : index + 3] if t.dim in own)
+            relations.append((1 if token.kind == "better" else -1, own))
+        elif token.kind in ("more", "less"):
+            targets = _modified(tokens, index)
+            if targets:
+                bound.update(id(target) for target in targets)
+                dims_of = frozenset(target.dim for target in targets if target.dim is not None)
+                relations.append((1 if token.kind == "more" else -1, dims_of))
+    free = frozenset(t.dim for t in dim_tokens if t.kind == "dim" and id(t) not in bound and t.dim is not None)
+    dims, excluded, everything_else = _scope(tokens, free)
+    ties = [t for t in tokens if t.kind == "tie"]
+    choice = next((t for t in tokens if t.kind == "answer" and t.role == "choice"), None)
+    subject = segment.subject
+    if subject is None:
+        post = next((t for t in tokens if t.kind == "answer" and t.role == "post_subject"), None)
+        subject = post.letter if post is not None else None
+    objects = {t.letter for t in tokens if t.kind == "answer" and t.role == "object"}
+    if negated or subject in ("?",) or "?" in objects:
+        return []
+    kind = "all_other" if everything_else else ""
+    found: list[tuple[Winner | None, frozenset[Dimension], str]] = []
+    scope = dims or frame
+    choices = [t for t in tokens if t.kind == "answer" and t.role == "choice" and t.letter in ("A", "B")]
+    if len(choices) > 1 and kind != "all_other":
+        return _choices_in_turn(tokens, frame)  # "accuracy should be B, relevance should be A"
+    if choice is not None and choice.letter in ("A", "B"):
+        if kind == "all_other":
+            return [(_winner(choice.letter), excluded, kind)]
+        return [(_winner(choice.letter), scope, "choice")] if scope or not relations else []
+    if subject in ("A", "B") and relations:
+        if any(obj == subject for obj in objects):
+            return []
+        for polarity, relation_dims in relations:
+            winner = _winner(subject) if polarity > 0 else _OTHER[subject]
+            if kind == "all_other":
+                found.append((winner, excluded, kind))
+                continue
+            scope = relation_dims or dims or frame
+            short = not relation_dims and not dims and _is_short(tokens) and trailing <= 1
+            found.append((winner, scope, "short" if short else ""))
+        if len({winner for winner, _, _ in found}) > 1 and len({d for _, d, _ in found}) == 1:
+            return []  # "A is better and worse": nothing
+        return found
+    if subject is None and relations and len(objects) == 1 and _strict_than(tokens):
+        (other,) = objects
+        if other in ("A", "B"):
+            polarity = relations[0][0]
+            if all(p == polarity for p, _ in relations):
+                winner = _OTHER[other] if polarity > 0 else _winner(other)
+                return [(winner, relations[0][1] or dims or frame, "")]
+    if ties and (subject in (None, "both") or not relations):
+        tie_dims = frozenset(t.dim for t in ties if t.dim is not None) | scope
+        if tie_dims:
+            return [(None, tie_dims, "")]
+    return found
+
+
+def _choices_in_turn(
+    tokens: list[Token], frame: frozenset[Dimension]
+) -> list[tuple[Winner | None, frozenset[Dimension], str]]:
+    """Several choices in one segment: each takes the dimensions named since the one before
+    (the first may take the clause's frame)."""
+    found: list[tuple[Winner | None, frozenset[Dimension], str]] = []
+    pending: set[Dimension] = set()
+    for token in tokens:
+        if token.kind in _DIMENSION_WORDS and token.dim is not None:
+            pending.add(token.dim)
+        elif token.kind == "answer" and token.role == "choice" and token.letter in ("A", "B"):
+            dims = frozenset(pending) or (frame if not found else frozenset())
+            if dims:
+                found.append((_winner(token.letter), dims, "choice"))
+            pending = set()
+    return found
+
+
+def _quality_after(tokens: list[Token], index: int) -> frozenset[Dimension]:
+    """The quality a generic comparison names right after it, past its object: "不如助手B切题"
+    (less on-topic than B), "better informed" does not count (not a dimension word)."""
+    for token in tokens[index + 1 : index + 3]:
+        if token.kind == "answer" and token.role == "object":
+            continue
+        if token.kind in ("adjective", "praise") and token.dim is not None and token.tight:
+            return frozenset((token.dim,))
+        break
+    return frozenset()
+
+
+def _winner(letter: str | None) -> Winner:
+    return "A" if letter == "A" else "B"
+
+
+_DIMENSION_WORDS: Final = frozenset({"dim", "adjective", "praise"})
+_OVERALL: Final[frozenset[Dimension]] = frozenset({"overall"})
+# What a segment without comparison says of its subject: (subject, praised, criticised, dimensions).
+_Judgement = tuple[str | None, bool, bool, frozenset[Dimension]]
+
+
+def _modified(tokens: list[Token], index: int) -> list[Token]:
+    """The dimension words a "more"/"less" modifies: the next one and those joined to it
+    ("more accurate and relevant"), or, in languages that put it first, the one just
+    before ("准确性更高")."""
+    modifier = tokens[index]
+    found: list[Token] = []
+    if index + 1 < len(tokens):
+        after = tokens[index + 1]
+        if after.kind in _DIMENSION_WORDS and after.start - modifier.end <= _MODIFIER_REACH:
+            found.append(after)
+            position = index + 2
+            while position + 1 < len(tokens) and tokens[position].kind == "conjunction":
+                joined = tokens[position + 1]
+                if joined.kind not in _DIMENSION_WORDS or not joined.tight:
+                    break
+                found.append(joined)
+                position += 2
+            return found
+    if index > 0:
+        before = tokens[index - 1]
+        if before.kind in _DIMENSION_WORDS and modifier.start - before.end <= 3:
+            found.append(before)
+    return found
+
+
+def _scope(tokens: list[Token], free: frozenset[Dimension]) -> tuple[frozenset[Dimension], frozenset[Dimension], bool]:
+    """(dimensions named, dimensions excepted, whether "the others" are meant)."""
+    everything = any(t.kind in ("all", "all_except") for t in tokens)
+    others = any(t.kind == "all_other" for t in tokens)
+    excepted: set[Dimension] = set()
+    excepting = False
+    for token in tokens:
+        if token.kind in ("except", "all_except"):
+            excepting = True
+            continue
+        if excepting:
+            if token.kind in ("dim", "adjective", "praise") and token.dim is not None:
+                excepted.add(token.dim)
+                continue
+            if token.kind == "conjunction":
+                continue
+            excepting = False
+    if everything:
+        return frozenset(dim for dim in DIMENSIONS if dim not in excepted), frozenset(excepted), False
+    if others:
+        return frozenset(), frozenset(excepted), True
+    return frozenset(dim for dim in free if dim not in excepted), frozenset(excepted), False
+
+
+def _strict_than(tokens: list[Token]) -> bool:
+    return any(t.kind in ("than", "than_after") for t in tokens)
+
+
+def _is_short(tokens: list[Token]) -> bool:
+    """Only the comparison (and its object) follows the subject, up to its reason: "B is
+    better.", "B更好。", "B is better because ..."."""
+    before = list(itertools.takewhile(lambda t: t.kind != "because", tokens))
+    return all(t.kind in ("better", "worse", "answer", "than", "to") for t in before) and len(before) <= 3
+
+
+def _absolute(segment: Segment, negated: bool) -> _Judgement:
+    """(subject, praised, criticised, dimensions) of a segment without comparison."""
+    if has_verdict_word(segment.tokens):
+        return (None, False, False, frozenset())
+    praised = any(t.kind in ("praise", "eval_positive") for t in segment.tokens) and not negated
+    criticised = negated or any(t.kind in ("criticism", "eval_negative") for t in segment.tokens)
+    dims = frozenset(t.dim for t in segment.tokens if t.kind in ("praise", "criticism") and t.dim is not None)
+    return (segment.subject, praised, criticised, dims)
+
+
+def _contrast_statements(
+    absolutes: list[_Judgement],
+    frame: frozenset[Dimension],
+    end: int,
+    correction: bool,
+    conclusion: bool,
+) -> list[Statement]:
+    """A sentence that praises one answer and criticises the other ("A misreads the scan,
+    whereas B correctly identifies the mass"), or praises one under a frame naming the
+    dimension ("Regarding accuracy, the second assistant gets the diagnosis right")."""
+    praised = {s for s, good, bad, _ in absolutes if s in ("A", "B") and good and not bad}
+    criticised = {s for s, good, bad, _ in absolutes if s in ("A", "B") and bad and not good}
+    mixed = {s for s, good, bad, _ in absolutes if s in ("A", "B") and good and bad}
+    unknown_praise = any(s is None and good and not bad for s, good, bad, _ in absolutes)
+    if mixed or praised & criticised or any(s == "both" for s, _, _, _ in absolutes):
+        return []
+    dims = frozenset().union(*(d for _, _, _, d in absolutes)) | frame
+    winner: Winner | None = None
+    if len(praised) == 1:
+        (letter,) = praised
+        if _OTHER[letter] in criticised or (frame and not criticised):
+            winner = _winner(letter)
+    elif not praised and len(criticised) == 1 and unknown_praise:
+        (letter,) = criticised
+        winner = _OTHER[letter]
+    if winner is None or not dims:
+        return []
+    return [Statement(dims, winner, end, correction, conclusion)]
+
+
+def _bare_dimension_list(tokens: list[Token]) -> frozenset[Dimension]:
+    """The dimensions of a line that only names dimensions ("- Accuracy", "Relevance,")."""
+    if not tokens or any(t.kind not in ("dim", "adjective", "praise", "conjunction") for t in tokens):
+        return frozenset()
+    return frozenset(t.dim for t in tokens if t.dim is not None)
+
+
+def _list_head(tokens: list[Token], end: int) -> Statement | None:
+    """The verdict of "A wins on:" / "Assistant B is better in:" awaiting its list of dimensions."""
+    subjects = [t.letter for t in tokens if t.kind == "answer" and t.role == "subject"]
+    polarity = [t.kind for t in tokens if t.kind in ("better", "worse", "tie")]
+    if len(set(subjects)) != 1 or len(set(polarity)) != 1 or subjects[0] not in ("A", "B"):
+        return None
+    if any(t.kind in ("negation", "hypothetical") for t in tokens):
+        return None
+    winner: Winner | None = None
+    if polarity[0] == "better":
+        winner = _winner(subjects[0])
+    elif polarity[0] == "worse":
+        winner = _OTHER[subjects[0]]
+    return Statement(frozenset(), winner, end, any(t.kind == "correction" for t in tokens))

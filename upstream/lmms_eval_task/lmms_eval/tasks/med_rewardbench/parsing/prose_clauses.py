@@ -1,0 +1,177 @@
+"""Prose, stage 2: clauses into segments — who each part of a clause is about.
+
+Answers' roles are marked first: an object ("than A", "beats B", "与A相比"), a choice
+("prefer B", "give relevance to A"), a subject named after its comparison ("the more
+complete one is A"), or two answers joined ("A and B are equally ..."). A clause is then
+split at each new subject; dimensions named before the first subject frame the clause
+("Regarding accuracy, ...", "在全面性上B胜出"). A clause stops where the judge reports an
+answer's content ("A says that ...") or starts a relative clause about something else.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from ..constants import Dimension
+from .lexicon import lexicon
+from .prose_words import Segment, Token
+
+__all__ = ["VERDICT_KINDS", "has_verdict_word", "negated", "own_words", "resolve_references", "segments_of"]
+
+VERDICT_KINDS: Final = frozenset({"better", "worse", "choice", "correction_choice", "tie", "more", "less"})
+_WORD_RE: Final = re.compile(r"[^\W\d_]+")
+
+
+def resolve_references(tokens: list[Token], history: list[tuple[int, str]]) -> list[Token]:
+    """'the former' / 'the latter' become the first / second of the last two answers named."""
+    resolved: list[Token] = []
+    for token in tokens:
+        if token.kind in ("former", "latter"):
+            distinct: list[str] = []
+            for _, letter in reversed(history):
+                if letter not in distinct:
+                    distinct.append(letter)
+                if len(distinct) == 2:
+                    break
+            if len(distinct) < 2:
+                resolved.append(Token(token.start, token.end, "answer", letter="?"))
+                continue
+            latter, former = distinct  # most recent first
+            letter = former if token.kind == "former" else latter
+            resolved.append(Token(token.start, token.end, "answer", letter=letter))
+            continue
+        if token.kind == "answer" and token.letter in ("A", "B"):
+            history.append((token.start, token.letter))
+        resolved.append(token)
+    del history[:-8]
+    return resolved
+
+
+def own_words(clause: list[Token], text: str) -> list[Token]:
+    """The clause up to where it reports an answer's content ("A says that ...", "助手A认为")
+    or starts a relative clause about something other than an answer ("A orders a CT,
+    which is more accurate"): what follows is not the judge's verdict."""
+    for index, token in enumerate(clause):
+        if token.kind == "reporting":
+            return clause[:index]
+        if token.kind == "relative":
+            before = clause[index - 1] if index else None
+            if before is None or before.kind != "answer" or not _only_answer_words(text[before.end : token.start]):
+                return clause[:index]
+    return clause
+
+
+def _only_answer_words(gap: str) -> bool:
+    """Whether only an answer noun and punctuation stand between an answer and "which"
+    ("B's answer, which ..."): then the relative clause is about that answer."""
+    nouns = lexicon().answer_noun_words
+    return all(word in nouns or word == "s" for word in _WORD_RE.findall(gap.lower()))
+
+
+def segments_of(clause: list[Token], inherited: str | None) -> tuple[list[Segment], frozenset[Dimension]]:
+    """Split a clause at each new subject; also the clause's frame (dimensions named before
+    its first subject and comparison: "Regarding accuracy, ...", "在全面性上B胜出")."""
+    _mark_roles(clause)
+    segments = [Segment(subject=None)]
+    frame: set[Dimension] = set()
+    seen_content = False
+    for token in clause:
+        current = segments[-1]
+        if token.kind == "answer" and token.role == "subject":
+            letter = token.letter
+            if current.subject is None and not has_verdict_word(current.tokens):
+                current.subject = letter
+            elif current.subject != letter or has_verdict_word(current.tokens):
+                segments.append(Segment(subject=letter, tokens=_leading_frame(current.tokens)))
+            continue
+        if token.kind == "both" and not seen_content:
+            current.subject = "both"
+            continue
+        if token.kind == "dim" and current.subject is None and not seen_content and token.dim is not None:
+            frame.add(token.dim)
+            continue
+        if token.kind not in ("dim", "conclusion", "correction", "conjunction"):
+            seen_content = True
+        current.tokens.append(token)
+    first = segments[0]
+    if (
+        first.subject is None
+        and inherited is not None
+        and has_verdict_word(first.tokens)
+        and not any(token.kind == "answer" and token.role in ("object", "post_subject") for token in first.tokens)
+    ):
+        # "A is more detailed but less accurate": the second clause is still about A.
+        first.subject = inherited
+    return segments, frozenset(frame)
+
+
+VERDICT_KINDS: Final = frozenset({"better", "worse", "choice", "correction_choice", "tie", "more", "less"})
+# Kinds without which a sentence states nothing (it only names answers or dimensions).
+_SAYING_KINDS: Final = VERDICT_KINDS | {"praise", "criticism", "eval_positive", "eval_negative", "give"}
+
+
+def negated(tokens: list[Token]) -> bool:
+    """A negation before the comparison or choice ("B is not more accurate"); one after it
+    ("should be B, not A") does not undo it."""
+    for token in tokens:
+        if token.kind == "negation":
+            return True
+        if token.kind in VERDICT_KINDS:
+            return False
+    return False
+
+
+def _leading_frame(tokens: list[Token]) -> list[Token]:
+    """Dimension words after the last conjunction of a segment, before a new subject, frame
+    that subject: "A is more creative, and on responsiveness B is better". They are moved."""
+    last_conjunction = -1
+    for index, token in enumerate(tokens):
+        if token.kind in VERDICT_KINDS:
+            last_conjunction = -1
+        elif token.kind == "conjunction":
+            last_conjunction = index
+    if last_conjunction < 0:
+        return []
+    tail = tokens[last_conjunction + 1 :]
+    if not tail or any(token.kind != "dim" for token in tail):
+        return []
+    del tokens[last_conjunction + 1 :]
+    return tail
+
+
+def has_verdict_word(tokens: list[Token]) -> bool:
+    return any(token.kind in VERDICT_KINDS for token in tokens)
+
+
+def _mark_roles(clause: list[Token]) -> None:
+    """Which answer names are objects ("than A", "beats B", "与A相比"), choices ("prefer
+    B", "give relevance to A") or subjects named after their comparison ("the more complete
+    one is A"); the rest are subjects. Two answers joined ("A and B") are both answers."""
+    give = False
+    for index, token in enumerate(clause):
+        if token.kind == "give":
+            give = True
+        if token.kind != "answer":
+            continue
+        before = clause[index - 1] if index else None
+        after = clause[index + 1] if index + 1 < len(clause) else None
+        near = before is not None and token.tight
+        if (near and before.kind in ("choice", "correction_choice")) or (near and before.kind == "to" and give):
+            token.role = "choice"
+        elif near and before.kind in ("than", "to", "better", "worse"):
+            token.role = "object"
+        elif near and before.kind == "post_subject":
+            token.role = "post_subject"
+        elif after is not None and after.kind == "than_after" and after.tight:
+            token.role = "object"
+        elif (
+            before is not None
+            and before.kind == "conjunction"
+            and index >= 2
+            and clause[index - 2].kind == "answer"
+            and clause[index - 2].letter != token.letter
+            and clause[index - 2].role == "subject"
+        ):
+            clause[index - 2].letter = "both"  # "A and B are equally ...": no single subject
+            token.role = "joined"
