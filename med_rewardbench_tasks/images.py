@@ -123,3 +123,21 @@ def judge_image(value: Any) -> Image:
         raise ValueError(f"expected encoded image bytes, got {type(data).__name__}")
     # Validated when the data loaded: decoding here needs no strictness, only our pixel limit.
     return to_rgb(decode_image(bytes(data), strict=False))
+
+
+def shown_image_bytes(data: bytes) -> bytes:
+    """Encoded bytes for a harness that decodes images itself (VLMEvalKit's TSV).
+
+    An 8-bit image is passed on unchanged; an image with more than 8 bits per sample is
+    re-encoded as the PNG of what :func:`judge_image` shows, since such a harness would clip it.
+    """
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as opened:
+        if opened.mode not in _HIGH_BIT_DEPTH_MODES:
+            return data
+    encoded = io.BytesIO()
+    judge_image(data).save(encoded, format="PNG")
+    return encoded.getvalue()

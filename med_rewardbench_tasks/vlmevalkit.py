@@ -165,13 +165,14 @@ def cases_to_frame(cases: Sequence[Case]) -> pd.DataFrame:
     import pandas as pd
 
     from med_rewardbench_tasks.data import OPTIONAL_COLUMNS
+    from med_rewardbench_tasks.images import shown_image_bytes
 
     metadata = [column for column in OPTIONAL_COLUMNS if any(column in case.metadata for case in cases)]
     rows = []
     for index, case in enumerate(cases):
         row: dict[str, Any] = {
             "index": index,
-            "image": base64.b64encode(case.image).decode("ascii"),
+            "image": base64.b64encode(shown_image_bytes(case.image)).decode("ascii"),
             QUESTION_COLUMN: case.question,
             "answer1_text": case.answer1_text,
             "answer2_text": case.answer2_text,

@@ -269,3 +269,26 @@ def test_lmms_eval_run_on_a_copy_with_a_truncated_png_stops_naming_the_row(tmp_p
     )
     assert "brain.parquet row 1 (question_id 2): image does not decode (OSError" in run.output
     assert not run.results.get("results")
+
+
+def test_vlmevalkit_tsv_carries_the_mapped_8_bit_picture(tmp_path: Path) -> None:
+    # VLMEvalKit decodes the TSV's image itself and would clip a 16-bit one; the TSV holds what the judge sees.
+    import base64
+
+    from med_rewardbench_tasks.vlmevalkit import cases_to_frame
+
+    values = np.array([[100, 2100], [4095, 1100]], dtype=np.uint16)
+    with_image(tmp_path, {"bytes": encoded(Image.fromarray(values), "PNG"), "path": None})
+    [row] = cases_to_frame(load(tmp_path)).to_dict("records")
+    with Image.open(io.BytesIO(base64.b64decode(row["image"]))) as shown:
+        assert shown.mode == "RGB" and np.asarray(shown)[..., 0].tolist() == [[0, 128], [255, 64]]
+
+
+def test_vlmevalkit_tsv_keeps_8_bit_images_byte_for_byte(tmp_path: Path) -> None:
+    import base64
+
+    from med_rewardbench_tasks.vlmevalkit import cases_to_frame
+
+    with_image(tmp_path, {"bytes": png(), "path": None})
+    [row] = cases_to_frame(load(tmp_path)).to_dict("records")
+    assert base64.b64decode(row["image"]) == png()
