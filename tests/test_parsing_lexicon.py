@@ -132,10 +132,10 @@ FRENCH: dict[str, Any] = {
     },
     "choices": ["je préfère"], "give": [], "to": [], "post_subject": [], "reporting": ["affirme que"],
     "relative": [], "reason_markers": ["parce que"], "than": ["que"], "than_after": [], "ties": ["équivalentes"],
-    "tie_templates": ["aussi {adjective} que"],
+    "tie_templates": ["aussi {adjective} que"], "better_templates": [],
     "negations": ["ne", "pas"], "neutral": [], "hypotheticals": ["si"], "question_ends": [],
     "contrasts": ["mais"], "conjunctions": ["et"], "all": [], "all_other": [], "all_except": [], "except": [],
-    "corrections": [], "corrected_choices": [], "conclusions": ["en conclusion"],
+    "corrections": [], "corrected_choices": [], "conclusions": ["en conclusion"], "hedges": ["peut-être"],
     "evaluations": {"positive": [], "negative": []},
 }  # fmt: skip
 

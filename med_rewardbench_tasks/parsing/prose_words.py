@@ -31,6 +31,9 @@ _BOUNDARY_RE: Final = re.compile(r"[!?。！？;；\n]|\.(?=[ \t\n]|$|[^\x00-\x7
 # What may stand between two tokens that belong together ("than Assistant A", "不如助手B").
 _GAP_RE: Final = re.compile(r"[^,.;:!?，。；：！？、]*")
 _CHOICE_GAP_RE: Final = re.compile(r"[^,.;!?，。；！？、]*")
+# Between two items of a list ("more accurate, relevant, complete").
+_LIST_GAP_RE: Final = re.compile(r"[ \t]*[,，、][ \t]*")
+_COMMA_GAP_RE: Final = re.compile(r"[^.;:!?。；：！？\n]*[,，、][ \t]*")
 
 
 @dataclass
@@ -44,6 +47,8 @@ class Token:
     letter: str | None = None  # for answers: "A", "B", "both" (two joined) or "?" (unresolved reference)
     role: str = "subject"  # for answers: subject, object, choice, post_subject, joined
     tight: bool = False  # follows the previous token closely, with no punctuation between
+    listed: bool = False  # follows the previous token after only a comma: the next item of a list
+    after_comma: bool = False  # a comma (and no other mark) ends the gap from the previous token
 
 
 @dataclass
@@ -103,6 +108,8 @@ def tokens_of(
             token.tight = _CHOICE_GAP_RE.fullmatch(text, previous.end, token.start) is not None  # "Winner: B"
         else:
             token.tight = _GAP_RE.fullmatch(text, previous.end, token.start) is not None
+        token.listed = _LIST_GAP_RE.fullmatch(text, previous.end, token.start) is not None
+        token.after_comma = _COMMA_GAP_RE.fullmatch(text, previous.end, token.start) is not None
     return merged
 
 

@@ -67,6 +67,7 @@ TokenKind = Literal[
     "former",
     "latter",
     "both",
+    "hedge",  # "probably", "perhaps": a judge still thinking has not decided
 ]
 
 _LATIN_WORD_CHAR: Final = re.compile(r"[A-Za-z0-9]")
@@ -78,7 +79,7 @@ _LANGUAGE_LISTS: Final = (
     "value_corrections", "better_than", "worse_than", "legend_links", "choices", "give", "to", "post_subject",
     "corrected_choices", "reporting", "relative", "reason_markers",
     "than", "than_after", "ties", "tie_templates", "negations", "neutral", "hypotheticals", "question_ends",
-    "contrasts", "conjunctions", "all", "all_other", "all_except", "except", "corrections", "conclusions",
+    "contrasts", "conjunctions", "all", "all_other", "all_except", "except", "corrections", "conclusions", "hedges",
 )  # fmt: skip
 _DIMENSION_LISTS: Final = ("key_names", "key_stems", "key_fuzzy", "nouns", "adjectives", "praise", "criticism")
 # Prose fields and the token kind their phrases become.
@@ -89,6 +90,7 @@ _PROSE_FIELDS: Final[Mapping[str, TokenKind]] = {
     "all_other": "all_other", "all_except": "all_except", "except": "except", "corrections": "correction",
     "conclusions": "conclusion", "corrected_choices": "correction_choice", "reporting": "reporting",
     "relative": "relative", "reason_markers": "because", "former": "former", "latter": "latter", "both": "both",
+    "hedges": "hedge",
 }  # fmt: skip
 
 
@@ -123,6 +125,7 @@ class Lexicon:
     answer_noun_words: frozenset[str]  # "assistant", "answer", "回答", ...
     wording: str  # regex alternation of the nouns naming an answer ("assistant", "助手"); no word boundaries
     answer_numbers: Mapping[str, Winner]  # "1", "one", "一" after such a noun
+    answer_ordinals: Mapping[str, Winner]  # "first", "2nd": a value that is only an ordinal names that answer
     article_continuations: frozenset[str]
     value_none_start_re: re.Pattern[str]
     value_tie_re: re.Pattern[str]
@@ -140,6 +143,7 @@ class Lexicon:
     phrases: Mapping[str, Phrase]
     answer_res: tuple[re.Pattern[str], ...]
     references: tuple[str, ...]  # "the former", "the latter", "前者": they refer back to an answer
+    joint_words: tuple[str, ...]  # "both", "neither", "equally": a sentence about the two answers together
     answer_phrases: Mapping[str, tuple[Winner, bool]]  # phrase -> (answer, whether its letter must be upper case)
     letter_not_after: frozenset[str]
     letter_not_before: frozenset[str]
@@ -290,6 +294,7 @@ def _compile(raw: dict[str, Any], where: str) -> Lexicon:
     owners: dict[str, str] = {}
     answer_phrases: dict[str, tuple[Winner, bool]] = {}
     answer_numbers: dict[str, Winner] = {}
+    answer_ordinals: dict[str, Winner] = {}
     answer_keys: dict[str, Winner] = {"a": "A", "b": "B"}
 
     def add_phrase(phrase: str, meaning: Phrase, field: str) -> None:
@@ -346,12 +351,13 @@ def _compile(raw: dict[str, Any], where: str) -> Lexicon:
         for field, kind in _PROSE_FIELDS.items():
             for phrase in _strings(lang.get(field), f"{here}.{field}"):
                 add_phrase(phrase, Phrase(kind), f"{code}.{field}")
-        for template in _strings(lang.get("tie_templates"), f"{here}.tie_templates"):
-            if "{adjective}" not in template:
-                raise LexiconError(f"{here}.tie_templates: {template!r} has no {{adjective}}")
-            for adjective, dim in adjectives:
-                add_phrase(template.replace("{adjective}", adjective), Phrase("tie", dim), f"{code}.tie_templates")
-        _add_answers(lang, here, answer_phrases, answer_numbers, answer_keys)
+        for field, kind in (("tie_templates", "tie"), ("better_templates", "better")):
+            for template in _strings(lang.get(field), f"{here}.{field}"):
+                if "{adjective}" not in template:
+                    raise LexiconError(f"{here}.{field}: {template!r} has no {{adjective}}")
+                for adjective, dim in adjectives:
+                    add_phrase(template.replace("{adjective}", adjective), Phrase(kind, dim), f"{code}.{field}")
+        _add_answers(lang, here, answer_phrases, answer_numbers, answer_keys, answer_ordinals)
 
     if not answer_numbers:
         raise LexiconError(f"{where}: no language defines the numbers of the answers ('answers')")
@@ -375,6 +381,7 @@ def _compile(raw: dict[str, Any], where: str) -> Lexicon:
         answer_noun_words=frozenset(normalise_phrase(noun) for noun in lists["answer_nouns"]),
         wording=wording,
         answer_numbers=answer_numbers,
+        answer_ordinals=answer_ordinals,
         article_continuations=frozenset(word.lower() for word in lists["article_a_continuations"]),
         value_none_start_re=re.compile(alternation(lists["value_none_starts"]), re.IGNORECASE),
         value_tie_re=re.compile(alternation(lists["value_tie_words"]), re.IGNORECASE),
@@ -400,6 +407,7 @@ def _compile(raw: dict[str, Any], where: str) -> Lexicon:
         phrases=phrases,
         answer_res=scanners(answer_phrases),
         references=tuple(normalise_phrase(word) for word in (*lists["former"], *lists["latter"])),
+        joint_words=tuple(sorted({normalise_phrase(word) for word in (*lists["both"], *lists["ties"])})),
         answer_phrases=answer_phrases,
         letter_not_after=frozenset(normalise_phrase(word) for word in lists["letter_not_after"]),
         letter_not_before=frozenset(normalise_phrase(word) for word in lists["letter_not_before"]),
@@ -413,6 +421,7 @@ def _add_answers(
     answer_phrases: dict[str, tuple[Winner, bool]],
     answer_numbers: dict[str, Winner],
     answer_keys: dict[str, Winner],
+    answer_ordinals: dict[str, Winner],
 ) -> None:
     """Expand a language's answer templates ("{noun} {letter}", "the {ordinal} {noun}")."""
     nouns = _strings(lang.get("answer_nouns"), f"{here}.answer_nouns")
@@ -429,6 +438,8 @@ def _add_answers(
         }
         for number in slots["number"]:
             answer_numbers[normalise_phrase(number)] = winner
+        for ordinal in slots["ordinal"]:
+            answer_ordinals[normalise_phrase(ordinal)] = winner
         for noun in nouns:
             for value in (*slots["letter"], *slots["number"]):
                 answer_keys[compact_key(noun + value)] = winner
