@@ -106,6 +106,8 @@ def _worst_cases() -> dict[str, str]:
         "total score lines": "Assistant A: 6/10\nAssistant B: 8/10\n" * (MEGABYTE // 36),
         "emoji key lines": "**Accuracy** 🎯: **B** ✅\n" * (MEGABYTE // 25),
         "list orders": "[A, B] " * (MEGABYTE // 7),
+        "retractions": "A is better. I have this backwards. " * (MEGABYTE // 36),
+        "ordinal names": "The second answer is fine; the first is more accurate. " * (MEGABYTE // 55),
     }
 
 

@@ -69,6 +69,8 @@ FRAGMENTS = (
     "more accurate, relevant, ", "the accurate one", "correctly ", "which is wrong", "Overall: ",
     "Assistant A: 6/10", "first", "second answer", "Assistant 1", "[A, B]", "[4, 8]", "probably ",
     "Of the two answers, ", "cannot decide between ", "🎯", "**Accuracy** 🎯: ", "略好", "贴合",
+    "the first", "the second", "The former answer", "I have this backwards. ", "on all six dimensions",
+    "The correct answer is ", " is my overall choice",
 )  # fmt: skip
 verdictish_text = st.lists(st.sampled_from(FRAGMENTS), max_size=40).map("".join)
 

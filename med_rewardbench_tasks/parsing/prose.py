@@ -26,7 +26,6 @@ without two answers named just before. Sentences that name no answer are not rea
 from __future__ import annotations
 
 import itertools
-import re
 from dataclasses import dataclass
 from typing import Final
 
@@ -41,7 +40,7 @@ from .prose_clauses import (
     segments_of,
 )
 from .prose_links import Judgement, adjacent_contrast, judgement_of, label_choice, leftover_of, sentence_contrast
-from .prose_words import Segment, Token, answers_in, lower, sentences_of, tokens_of
+from .prose_words import Segment, Token, answers_in, lower, matches, sentences_of, tokens_of
 
 __all__ = ["Statement", "statements"]
 
@@ -74,6 +73,7 @@ class Statement:
     choice: bool = False  # a bare choice ("I prefer B") rather than a comparison
     short: bool = False  # nothing but subject and comparison ("B is better."): may conclude an answer
     tentative: bool = False  # hedged ("A is probably more accurate"): a judge still thinking has not decided
+    retraction: bool = False  # "I have this backwards": no verdict; what was said before is withdrawn
 
 
 def statements(text: str, *, context: frozenset[Dimension] = frozenset(), labels: bool = True) -> list[Statement]:
@@ -89,11 +89,13 @@ def statements(text: str, *, context: frozenset[Dimension] = frozenset(), labels
     if len(sentences) > MAX_SENTENCES:
         sentences = sentences[-MAX_SENTENCES:]
     answers = answers_in(text, lowered, lex, sentences[0][0])
-    if not answers and not any(word in lowered for word in lex.references + lex.joint_words):
+    if not answers and not any(scanner.search(lowered) for scanner in lex.reference_res):
         return []  # a text that names neither answer (nor refers to them) states nothing
     # Only sentences that name an answer (or refer back to one, or list dimensions after
     # "A wins on:") are read word by word: the rest cannot state a winner.
     wanted = _wanted(text, lowered, sentences, answers, lex)
+    # "the second answer" somewhere: then "the second" alone names it too.
+    ordinals = any(word in lowered[t.start : t.end] for t in answers for word in lex.answer_ordinals)
     tokens = tokens_of(text, lowered, lex, answers, [sentences[i][:2] for i in wanted])[-_MAX_TOKENS:]
     found: list[Statement] = []
     history: list[tuple[int, str]] = []  # answers mentioned, for "the former" / "the latter"
@@ -127,11 +129,15 @@ def statements(text: str, *, context: frozenset[Dimension] = frozenset(), labels
             discussed.update(label[0])
             _remember(sentence_tokens, history)
             continue
+        if any(token.kind == "retraction" for token in sentence_tokens):
+            found.append(Statement(frozenset(), None, end, retraction=True))
+            _remember(sentence_tokens, history)
+            continue
         if question or not any(token.kind in _SAYING_KINDS for token in sentence_tokens):
             _remember(sentence_tokens, history)
             continue
         trailing = _words_after_last(text, sentence_tokens, end)
-        read, judged = _read_sentence(sentence_tokens, end, context, history, trailing, text, discussed)
+        read, judged = _read_sentence(sentence_tokens, end, context, history, trailing, text, discussed, ordinals)
         found.extend(read)
         discussed.update(dim for said in read for dim in said.dims)
         if judged and judged_before is not None and judged_before[0] == number - 1:
@@ -151,9 +157,7 @@ def _wanted(
 ) -> list[int]:
     """Indices of the sentences worth reading word by word."""
     found = {token.start for token in answers}
-    for reference in lex.references + lex.joint_words:
-        if reference in lowered:  # rare: find where only then
-            found.update(match.start() for match in re.finditer(re.escape(reference), lowered))
+    found.update(match.start() for match in matches(lex.reference_res, lowered))
     positions = sorted(found)
     wanted: list[int] = []
     cursor = 0
@@ -199,11 +203,12 @@ def _read_sentence(
     trailing: int,
     text: str,
     discussed: set[Dimension],
+    ordinals: bool = False,
 ) -> tuple[list[Statement], list[Judgement]]:
     """The sentence's statements, and what it says of single answers on dimensions no
     statement covers (for a contrast with the next sentence). discussed: the dimensions
     earlier sentences gave a verdict or a tie on ("everything else" leaves them out)."""
-    tokens = resolve_references(tokens, history)
+    tokens = resolve_references(tokens, history, ordinals=ordinals)
     correction = any(token.kind in ("correction", "correction_choice") for token in tokens)
     conclusion = any(token.kind == "conclusion" for token in tokens)
     tentative = any(token.kind == "hedge" for token in tokens)
@@ -322,6 +327,8 @@ def _segment_verdicts(
                 found.append((winner, excluded, kind))
                 continue
             scope = relation_dims or dims or frame
+            if relation_dims == _OVERALL and any(t.kind in ("all", "all_except") for t in tokens):
+                scope = dims  # "the better answer on all six dimensions"
             short = not relation_dims and not dims and _is_short(tokens) and trailing <= 1
             found.append((winner, scope, "short" if short else ""))
         if len({winner for winner, _, _ in found}) > 1 and len({d for _, d, _ in found}) == 1:

@@ -10,6 +10,7 @@ the answers' or the question's, not the judge's, and is skipped.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Sequence
@@ -98,6 +99,8 @@ def tokens_of(
         if phrase.kind == "neutral":
             continue
         merged.append(Token(start, end, phrase.kind, dim=phrase.dim))
+        if phrase.kind in ("former", "latter") and _noun_after(lex).match(lowered, end):
+            merged[-1].role = "named"  # "the former answer": a name for one of the two answers
     merged.extend(answers[cursor:])
     if quoted:
         merged = [token for token in merged if not _inside(token.start, quoted)]
@@ -111,6 +114,11 @@ def tokens_of(
         token.listed = _LIST_GAP_RE.fullmatch(text, previous.end, token.start) is not None
         token.after_comma = _COMMA_GAP_RE.fullmatch(text, previous.end, token.start) is not None
     return merged
+
+
+@functools.lru_cache(maxsize=2)
+def _noun_after(lex: Lexicon) -> re.Pattern[str]:
+    return re.compile(rf"[ \t]+{lex.wording}(?![a-z0-9])")
 
 
 def _normal(matched: str) -> str:

@@ -53,6 +53,8 @@ def legend_of(text: str) -> dict[str, Winner]:
 def numbered_legend(text: str) -> dict[str, Winner]:
     """The judge's own numbering of the answers: a text that calls them "Assistant 1" and
     "Response 2" means them by a bare "1" or "2" too."""
+    if "1" not in text and "2" not in text:
+        return {}  # the common case, without a regex pass
     if _numbered_names(lexicon().wording).search(text) is None:
         return {}
     return {"1": "A", "2": "B"}
@@ -61,6 +63,8 @@ def numbered_legend(text: str) -> dict[str, Winner]:
 def states_pair_order(text: str) -> bool:
     """Whether the text says two-number lists are ordered A then B ("scores are [A, B]",
     ``"order": ["A", "B"]``)."""
+    if "[" not in text and "(" not in text:
+        return False
     return _pair_order(lexicon().wording).search(text) is not None
 
 

@@ -72,7 +72,11 @@ Decisions on ambiguous cases:
 * Inside ``<think>`` a hedged sentence ("A is probably more accurate, but ...") is the judge
   deliberating, not deciding; outside it, it is read.
 * "The former" / "the latter" refer to the last two answers named; after "the two answers"
-  (or "both") with no answer named before, to A and B in that order.
+  (or "both"), or used as names ("the former answer"), with no answer named before, to A
+  and B in that order. "The first" / "the second" alone name A / B only where the judge
+  also names them by ordinal ("the second answer"); elsewhere they are not answers.
+* A retraction ("Hmm, I have this backwards.") withdraws the sentence verdicts before it;
+  only what the judge states after it counts.
 * A cut-off quoted value (``"overall": "B``) is dropped: it may have been "Both". A bare
   value at the end of the text (``overall: B``) is kept, as a final "Overall: B" line is.
 * Generic verdict keys and lines ("Final verdict: A", "Winner: B", ``[[A]]``) fill only

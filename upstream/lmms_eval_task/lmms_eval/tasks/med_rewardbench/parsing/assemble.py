@@ -69,7 +69,7 @@ def decide(findings: Findings, *, thinking: bool = False) -> Candidate | None:
         chosen is not None and chosen.kind == "structured" and chosen.explicit and chosen.decided == len(DIMENSIONS)
     )
     if not settled and not _opened_with_verdict(findings.candidates):
-        said = _statements(findings)
+        said = _withdrawn_dropped(_statements(findings))
         if thinking:
             said = [s for s in said if not s.tentative]
         extra = _prose_candidates(said, findings)
@@ -102,6 +102,13 @@ def _statements(findings: Findings, start: int = 0) -> list[Statement]:
     return found
 
 
+def _withdrawn_dropped(said: list[Statement]) -> list[Statement]:
+    """The statements after the judge's last retraction ("Hmm, I have this backwards."):
+    what it withdrew and did not restate is no verdict."""
+    last = max((s.pos for s in said if s.retraction), default=-1)
+    return [s for s in said if s.pos > last and not s.retraction]
+
+
 def _shifted(said: Statement, by: int) -> Statement:
     return dataclasses.replace(said, pos=said.pos + by)
 
@@ -115,9 +122,9 @@ def _prose_candidates(said: list[Statement], findings: Findings) -> list[Candida
         base, plain = findings.plain[-1]
         concluding_from = base + _concluding_start(plain)
         ends = [s for s in said if not s.dims and s.winner is not None and s.pos > concluding_from]
-        # "I would choose the second answer." at the end, a sentence of its own (not "A is
-        # better at naming the lesion, but B is more comprehensive").
-        if ends and (ends[-1].choice or ends[-1].short) and not any(s.dims and s.pos == ends[-1].pos for s in said):
+        # "I would choose the second answer." at the end; "B is better." only as a sentence of
+        # its own (not "A is better at naming the lesion, but B is more comprehensive").
+        if ends and (ends[-1].choice or (ends[-1].short and not any(s.dims and s.pos == ends[-1].pos for s in said))):
             closing = ends[-1]
     dimensional = [s for s in said if s.dims]
     if dimensional:

@@ -66,20 +66,25 @@ TokenKind = Literal[
     "eval_negative",  # criticism with no dimension ("misses", "遗漏")
     "former",
     "latter",
+    "first",  # "the first": the first answer, where the judge names answers by ordinal
+    "second",
     "both",
     "hedge",  # "probably", "perhaps": a judge still thinking has not decided
+    "retraction",  # "I have this backwards": what came before is withdrawn
 ]
 
 _LATIN_WORD_CHAR: Final = re.compile(r"[A-Za-z0-9]")
 _BLANKS_RE: Final = re.compile(r"[ \t]+")
 _LANGUAGE_LISTS: Final = (
-    "answer_nouns", "answer_patterns", "former", "latter", "both", "letter_not_after", "letter_not_before",
+    "answer_nouns", "answer_patterns", "former", "latter", "first", "second", "both", "letter_not_after",
+    "letter_not_before",
     "article_a_continuations", "verdict_keys", "reason_keys", "non_verdict_keys", "score_keys",
     "dimension_label_keys", "value_none_starts", "value_tie_words", "value_negation_words", "value_pair_words",
     "value_corrections", "better_than", "worse_than", "legend_links", "choices", "give", "to", "post_subject",
     "corrected_choices", "reporting", "relative", "reason_markers",
     "than", "than_after", "ties", "tie_templates", "negations", "neutral", "hypotheticals", "question_ends",
     "contrasts", "conjunctions", "all", "all_other", "all_except", "except", "corrections", "conclusions", "hedges",
+    "retractions",
 )  # fmt: skip
 _DIMENSION_LISTS: Final = ("key_names", "key_stems", "key_fuzzy", "nouns", "adjectives", "praise", "criticism")
 # Prose fields and the token kind their phrases become.
@@ -89,8 +94,9 @@ _PROSE_FIELDS: Final[Mapping[str, TokenKind]] = {
     "hypotheticals": "hypothetical", "contrasts": "contrast", "conjunctions": "conjunction", "all": "all",
     "all_other": "all_other", "all_except": "all_except", "except": "except", "corrections": "correction",
     "conclusions": "conclusion", "corrected_choices": "correction_choice", "reporting": "reporting",
-    "relative": "relative", "reason_markers": "because", "former": "former", "latter": "latter", "both": "both",
-    "hedges": "hedge",
+    "relative": "relative", "reason_markers": "because", "former": "former", "latter": "latter", "first": "first",
+    "second": "second", "both": "both",
+    "hedges": "hedge", "retractions": "retraction",
 }  # fmt: skip
 
 
@@ -142,8 +148,9 @@ class Lexicon:
     phrase_res: tuple[re.Pattern[str], ...]  # matched against lower-cased text; see scanners()
     phrases: Mapping[str, Phrase]
     answer_res: tuple[re.Pattern[str], ...]
-    references: tuple[str, ...]  # "the former", "the latter", "前者": they refer back to an answer
-    joint_words: tuple[str, ...]  # "both", "neither", "equally": a sentence about the two answers together
+    # "the former", "neither", "equally": a sentence that refers to an answer, or ties the
+    # two, without naming them; trie scanners over lower-cased text.
+    reference_res: tuple[re.Pattern[str], ...]
     answer_phrases: Mapping[str, tuple[Winner, bool]]  # phrase -> (answer, whether its letter must be upper case)
     letter_not_after: frozenset[str]
     letter_not_before: frozenset[str]
@@ -406,8 +413,13 @@ def _compile(raw: dict[str, Any], where: str) -> Lexicon:
         phrase_res=scanners(phrases),
         phrases=phrases,
         answer_res=scanners(answer_phrases),
-        references=tuple(normalise_phrase(word) for word in (*lists["former"], *lists["latter"])),
-        joint_words=tuple(sorted({normalise_phrase(word) for word in (*lists["both"], *lists["ties"])})),
+        reference_res=scanners(
+            {
+                normalise_phrase(word)
+                for field in ("former", "latter", "first", "second", "ties", "retractions")
+                for word in lists[field]
+            }
+        ),
         answer_phrases=answer_phrases,
         letter_not_after=frozenset(normalise_phrase(word) for word in lists["letter_not_after"]),
         letter_not_before=frozenset(normalise_phrase(word) for word in lists["letter_not_before"]),

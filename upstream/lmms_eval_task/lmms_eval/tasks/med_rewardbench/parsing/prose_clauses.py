@@ -32,13 +32,24 @@ VERDICT_KINDS: Final = frozenset({"better", "worse", "choice", "correction_choic
 _WORD_RE: Final = re.compile(r"[^\W\d_]+")
 
 
-def resolve_references(tokens: list[Token], history: list[tuple[int, str]]) -> list[Token]:
-    """'the former' / 'the latter' become the first / second of the last two answers named."""
+def resolve_references(tokens: list[Token], history: list[tuple[int, str]], *, ordinals: bool = False) -> list[Token]:
+    """'the former' / 'the latter' become the first / second of the last two answers named;
+    'the first' / 'the second' become A / B where the judge names the answers by ordinal
+    (ordinals: "the second answer" appears in the text), and are dropped elsewhere ("the
+    first image")."""
     resolved: list[Token] = []
     for token in tokens:
         if token.kind == "both":
             name_pair(token, history)
+        if token.kind in ("first", "second"):
+            if ordinals:
+                letter = "A" if token.kind == "first" else "B"
+                resolved.append(dataclasses.replace(token, kind="answer", letter=letter, role="subject"))
+                history.append((token.start, letter))
+            continue
         if token.kind in ("former", "latter"):
+            if token.role == "named":
+                name_pair(token, history)  # "The former answer ...": the answers themselves, A then B
             distinct: list[str] = []
             for _, letter in reversed(history):
                 if letter not in distinct:
@@ -46,11 +57,11 @@ def resolve_references(tokens: list[Token], history: list[tuple[int, str]]) -> l
                 if len(distinct) == 2:
                     break
             if len(distinct) < 2:
-                resolved.append(dataclasses.replace(token, kind="answer", letter="?"))
+                resolved.append(dataclasses.replace(token, kind="answer", letter="?", role="subject"))
                 continue
             latter, former = distinct  # most recent first
             letter = former if token.kind == "former" else latter
-            resolved.append(dataclasses.replace(token, kind="answer", letter=letter))
+            resolved.append(dataclasses.replace(token, kind="answer", letter=letter, role="subject"))
             continue
         if token.kind == "answer" and token.letter in ("A", "B"):
             history.append((token.start, token.letter))
