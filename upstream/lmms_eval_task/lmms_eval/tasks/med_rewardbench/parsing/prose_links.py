@@ -31,6 +31,8 @@ __all__ = ["Judgement", "adjacent_contrast", "judgement_of", "label_choice", "le
 Judgement = tuple[str | None, bool, bool, frozenset[Dimension]]
 
 _OTHER: Final[dict[str, Winner]] = {"A": "B", "B": "A"}
+_PRAISE_KINDS: Final = frozenset({"praise", "adjective", "eval_positive"})
+_DIMENSION_JUDGEMENTS: Final = frozenset({"praise", "adjective", "criticism"})
 # Before the label only punctuation or markup; between label and answer a separator;
 # after the answer nothing but the sentence's end.
 _LABEL_LEAD_RE: Final = re.compile(r"[\W\d_]*")
@@ -83,9 +85,10 @@ def judgement_of(segment: Segment, negated: bool) -> Judgement:
     """(subject, praised, criticised, dimensions) of a segment without comparison."""
     if has_verdict_word(segment.tokens):
         return (None, False, False, frozenset())
-    praised = any(t.kind in ("praise", "eval_positive") for t in segment.tokens) and not negated
+    # Without a comparison an adjective is praise: "A's answer is accurate, whereas ...".
+    praised = any(t.kind in _PRAISE_KINDS for t in segment.tokens) and not negated
     criticised = negated or any(t.kind in ("criticism", "eval_negative") for t in segment.tokens)
-    dims = frozenset(t.dim for t in segment.tokens if t.kind in ("praise", "criticism") and t.dim is not None)
+    dims = frozenset(t.dim for t in segment.tokens if t.kind in _DIMENSION_JUDGEMENTS and t.dim is not None)
     return (segment.subject, praised, criticised, dims)
 
 
@@ -94,14 +97,14 @@ def leftover_of(segment: Segment, negated: bool, covered: set[Dimension]) -> Jud
     answer is correct" (accuracy), beside "... and more relevant" (relevance, covered)."""
     if segment.subject not in ("A", "B"):
         return None
-    words = [t for t in segment.tokens if t.kind in ("praise", "criticism") and t.dim is not None]
+    words = [t for t in segment.tokens if t.kind in _DIMENSION_JUDGEMENTS and t.dim is not None]
     words = [t for t in words if t.dim not in covered]
     if covered and not words:
         return None
     evaluations = (
         {t.kind for t in segment.tokens if t.kind in ("eval_positive", "eval_negative")} if not covered else set()
     )
-    praised = not negated and (any(t.kind == "praise" for t in words) or "eval_positive" in evaluations)
+    praised = not negated and (any(t.kind in _PRAISE_KINDS for t in words) or "eval_positive" in evaluations)
     criticised = negated or any(t.kind == "criticism" for t in words) or "eval_negative" in evaluations
     if not praised and not criticised:
         return None
