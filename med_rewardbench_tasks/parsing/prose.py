@@ -95,7 +95,8 @@ def statements(text: str, *, context: frozenset[Dimension] = frozenset(), labels
     # "A wins on:") are read word by word: the rest cannot state a winner.
     wanted = _wanted(text, lowered, sentences, answers, lex)
     # "the second answer" somewhere: then "the second" alone names it too.
-    ordinals = any(word in lowered[t.start : t.end] for t in answers for word in lex.answer_ordinals)
+    named = [word for word in lex.answer_ordinals if word in lowered]  # rare: look at the names only then
+    ordinals = bool(named) and any(word in lowered[t.start : t.end] for t in answers for word in named)
     tokens = tokens_of(text, lowered, lex, answers, [sentences[i][:2] for i in wanted])[-_MAX_TOKENS:]
     found: list[Statement] = []
     history: list[tuple[int, str]] = []  # answers mentioned, for "the former" / "the latter"

@@ -111,8 +111,10 @@ def tokens_of(
             token.tight = _CHOICE_GAP_RE.fullmatch(text, previous.end, token.start) is not None  # "Winner: B"
         else:
             token.tight = _GAP_RE.fullmatch(text, previous.end, token.start) is not None
-        token.listed = _LIST_GAP_RE.fullmatch(text, previous.end, token.start) is not None
-        token.after_comma = _COMMA_GAP_RE.fullmatch(text, previous.end, token.start) is not None
+        gap = text[previous.end : token.start]
+        if "," in gap or "，" in gap or "、" in gap:
+            token.listed = _LIST_GAP_RE.fullmatch(gap) is not None
+            token.after_comma = _COMMA_GAP_RE.fullmatch(gap) is not None
     return merged
 
 
