@@ -62,6 +62,8 @@ def _corpus(rng: random.Random, size: int) -> list[str]:
         lambda: _prose(rng, 30) + f" Final verdict: [[{rng.choice('AB')}]]",
         lambda: _prose(rng, 80),
         lambda: "".join(rng.choice("{}[]\"':,AB ab\n") for _ in range(200)),
+        lambda: f"Assistant A: {rng.randint(1, 10)}/10\nAssistant B: {rng.randint(1, 10)}/10",
+        lambda: "Assistant A gives the correct answer. Assistant B gives the wrong one. " + _prose(rng, 20),
     ]
     return [rng.choice(makers)() for _ in range(size)]
 
@@ -97,6 +99,15 @@ def _worst_cases() -> dict[str, str]:
         "wins-on list": "A wins on:\n" + "- Accuracy\n" * (MEGABYTE // 11),
         "legend run": "1 = A, 2 = B, " * (MEGABYTE // 14),
         "mark table rows": "| Accuracy | ✅ | ❌ |\n" * (MEGABYTE // 20),
+        # Aimed at the round-two rules: sentence pairs, inline labels, joint subjects, totals.
+        "adjacent contrasts": "Assistant A is correct. Assistant B is wrong. " * (MEGABYTE // 46),
+        "inline labels": "Overall: B. " * (MEGABYTE // 12),
+        "joint-subject ties": "Both are equally accurate and the same. " * (MEGABYTE // 40),
+        "total score lines": "Assistant A: 6/10\nAssistant B: 8/10\n" * (MEGABYTE // 36),
+        "emoji key lines": "**Accuracy** 🎯: **B** ✅\n" * (MEGABYTE // 25),
+        "list orders": "[A, B] " * (MEGABYTE // 7),
+        "retractions": "A is better. I have this backwards. " * (MEGABYTE // 36),
+        "ordinal names": "The second answer is fine; the first is more accurate. " * (MEGABYTE // 55),
     }
 
 
@@ -114,6 +125,9 @@ def _full_scan_cases() -> dict[str, str]:
         "comparison sentences": "Assistant A is more accurate than Assistant B " * (size // 46),
         "comparisons, one sentence each": "B is more accurate. " * (size // 20),
         "Chinese comparisons": "助手A比助手B更准确，" * (size // 10),
+        "adjacent contrasts": "Assistant A is correct. Assistant B is wrong. " * (size // 46),
+        "joint-subject ties": "Both are equally accurate and the same. " * (size // 40),
+        "inline labels": "Overall: B. " * (size // 12),
     }
 
 

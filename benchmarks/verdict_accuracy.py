@@ -66,7 +66,8 @@ def main(argv: list[str] | None = None) -> int:
                 kind = "wrong" if have is not None else "missed"
                 row[3 if kind == "wrong" else 4] += 1
                 if args.show in (kind, "all"):
-                    shown.append(f"{kind:6} {path.name}:{number} {case['name']} {dim}: expected {want}, read {have}")
+                    name = case.get("name", case.get("id"))
+                    shown.append(f"{kind:6} {path.name}:{number} {name} {dim}: expected {want}, read {have}")
 
     width = max(map(len, totals), default=6)
     print(f"{'family':<{width}} {'cases':>6} {'cells':>6} {'read':>8} {'wrong':>7} {'missed':>7}")

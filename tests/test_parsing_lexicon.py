@@ -119,7 +119,7 @@ FRENCH: dict[str, Any] = {
         "B": {"letter": ["B"], "number": ["2"], "ordinal": ["deuxième", "seconde"]},
     },
     "answer_patterns": ["{noun} {letter}", "la {ordinal} {noun}"],
-    "former": [], "latter": [], "both": ["les deux"],
+    "former": [], "latter": [], "first": [], "second": [], "both": ["les deux"],
     "letter_not_after": [], "letter_not_before": [], "article_a_continuations": [],
     "verdict_keys": ["gagnant", "verdict final"], "reason_keys": ["raison", "justification"],
     "non_verdict_keys": ["note"], "score_keys": ["note"], "dimension_label_keys": ["critère"],
@@ -132,10 +132,11 @@ FRENCH: dict[str, Any] = {
     },
     "choices": ["je préfère"], "give": [], "to": [], "post_subject": [], "reporting": ["affirme que"],
     "relative": [], "reason_markers": ["parce que"], "than": ["que"], "than_after": [], "ties": ["équivalentes"],
-    "tie_templates": ["aussi {adjective} que"],
+    "tie_templates": ["aussi {adjective} que"], "better_templates": [],
     "negations": ["ne", "pas"], "neutral": [], "hypotheticals": ["si"], "question_ends": [],
     "contrasts": ["mais"], "conjunctions": ["et"], "all": [], "all_other": [], "all_except": [], "except": [],
-    "corrections": [], "corrected_choices": [], "conclusions": ["en conclusion"],
+    "corrections": [], "corrected_choices": [], "conclusions": ["en conclusion"], "hedges": ["peut-être"],
+    "retractions": [],
     "evaluations": {"positive": [], "negative": []},
 }  # fmt: skip
 

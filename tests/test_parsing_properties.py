@@ -64,6 +64,13 @@ FRAGMENTS = (
     '{"A": 7, "B": 9}', "| Assistant A | Assistant B |", "says that ", "which is ",
     "助手A", "回答B", "第二个回答", "准确性", "全面性", "总体", "更", "更优", "不如", "相当", "比", "如果", "但是",
     "，", "。", "：", "更正：", "应为", "两者",
+    # Round two: lists after "more", adjacent-sentence contrasts, labels in prose, totals,
+    # numbered and ordinal names, list orders, hedges, emoji keys.
+    "more accurate, relevant, ", "the accurate one", "correctly ", "which is wrong", "Overall: ",
+    "Assistant A: 6/10", "first", "second answer", "Assistant 1", "[A, B]", "[4, 8]", "probably ",
+    "Of the two answers, ", "cannot decide between ", "🎯", "**Accuracy** 🎯: ", "略好", "贴合",
+    "the first", "the second", "The former answer", "I have this backwards. ", "on all six dimensions",
+    "The correct answer is ", " is my overall choice",
 )  # fmt: skip
 verdictish_text = st.lists(st.sampled_from(FRAGMENTS), max_size=40).map("".join)
 
@@ -107,10 +114,11 @@ dimensions = st.sampled_from(DIMENSIONS)
 @SETTINGS
 @given(any_text, st.frozensets(dimensions, max_size=2))
 def test_prose_stage_is_total(said: str, context: frozenset[str]) -> None:
-    for statement in prose.statements(said, context=context):  # type: ignore[arg-type]
-        assert statement.winner in ("A", "B", None)
-        assert statement.dims <= set(DIMENSIONS)
-        assert 0 <= statement.pos <= len(said)
+    for labels in (True, False):
+        for statement in prose.statements(said, context=context, labels=labels):  # type: ignore[arg-type]
+            assert statement.winner in ("A", "B", None)
+            assert statement.dims <= set(DIMENSIONS)
+            assert 0 <= statement.pos <= len(said)
 
 
 @SETTINGS
@@ -156,9 +164,12 @@ def test_key_line_and_object_stages_are_total(said: str) -> None:
         lone.lone_in_line(line, concluding=True)
         lone.bare_winner(line, any_case=True)
     scores.legend_of(said)
-    found = assemble.find(said)
-    chosen = assemble.decide(found)
-    assert chosen is None or chosen.decided > 0
+    assert scores.numbered_legend(said) in ({}, {"1": "A", "2": "B"})
+    assert scores.states_pair_order(said) in (True, False)
+    for thinking in (False, True):
+        found = assemble.find(said)
+        chosen = assemble.decide(found, thinking=thinking)
+        assert chosen is None or chosen.decided > 0
 
 
 @SETTINGS

@@ -23,16 +23,18 @@ How a verdict is found (:func:`parse_verdict`), and where each stage lives:
    columns, per-answer score or mark columns), dimension headings followed by a winner line
    or a paragraph, score blocks, and lone overall verdicts (``[[A]]``, ``\boxed{B}``,
    ``Final verdict: B``, a bare letter).
-4. ``prose`` (with ``prose_words``, ``prose_clauses``): when no complete stated verdict
-   was found, sentences are read per dimension ("Assistant A is less precise than B",
-   "For creativity I lean towards A", "B wins everything but creativity", "在全面性上B胜出").
+4. ``prose`` (with ``prose_words``, ``prose_clauses``, ``prose_links``): when no complete
+   stated verdict was found, sentences are read per dimension ("Assistant A is less precise
+   than B", "For creativity I lean towards A", "B wins everything but creativity",
+   "在全面性上B胜出"), as are an inline "Overall: B." and a contrast over two adjacent
+   sentences ("A gives the correct answer. B gives the wrong one.").
 5. ``candidates`` / ``assemble``: the last complete candidate whose winners are stated as
    values wins; then the last complete one read from sentences; else the one with the most
    winners (stated before read, later first). A lone overall verdict counts only when no
    candidate names a dimension winner. Candidates are never merged, except that winners
    stated in the same text join the prose reading. Then what the judge wrote after its
    verdict, or in its reason, is applied: an explicit correction wins; a statement naming
-   the other answer as better leaves that dimension None, with a note.
+   the other answer as better, or calling the dimension a tie, leaves it None, with a note.
 6. ``keys`` / ``values``: which dimension a key names ("accuracy", "Overall Winner",
    "准确性（A/B）", misspellings) and which winner a value names ("B", "Assistant A -
    because ...", "回答B", "A > B", "A 6/10 vs B 8/10", "2" under a legend "1 = A, 2 = B").
@@ -61,7 +63,20 @@ Decisions on ambiguous cases:
 * "B wins everything but creativity" gives B on five dimensions and leaves creativity None
   (the sentence does not say who wins it).
 * Scores: the higher wins, equal scores are a tie (None, noted). An explicit winner beside
-  scores beats them. Numbers are winners only under a legend naming both answers.
+  scores beats them. Two total scores ("Assistant A: 6/10", "Assistant B: 8/10") are an
+  overall verdict. Numbers are winners only under a legend naming both answers, or where
+  the judge itself numbers them ("Assistant 2"); lists of two numbers are (A, B) scores
+  only where the text says so ("scores are [A, B]").
+* A value that is an ordinal names that answer ("second", "first answer"); one that opens
+  a sentence with it ("First, the image ...") does not.
+* Inside ``<think>`` a hedged sentence ("A is probably more accurate, but ...") is the judge
+  deliberating, not deciding; outside it, it is read.
+* "The former" / "the latter" refer to the last two answers named; after "the two answers"
+  (or "both"), or used as names ("the former answer"), with no answer named before, to A
+  and B in that order. "The first" / "the second" alone name A / B only where the judge
+  also names them by ordinal ("the second answer"); elsewhere they are not answers.
+* A retraction ("Hmm, I have this backwards.") withdraws the sentence verdicts before it;
+  only what the judge states after it counts.
 * A cut-off quoted value (``"overall": "B``) is dropped: it may have been "Both". A bare
   value at the end of the text (``overall: B``) is kept, as a final "Overall: B" line is.
 * Generic verdict keys and lines ("Final verdict: A", "Winner: B", ``[[A]]``) fill only
@@ -72,7 +87,8 @@ Decisions on ambiguous cases:
   better." alone (a sentence) is a lone verdict, as "A is better." is.
 * A bare letter is a verdict when it is all the judge said apart from a labelled reason,
   or when it opens the output and a paragraph explains it ("B\n\nAssistant B identifies
-  ..."); a letter line elsewhere beside free prose is a fragment, never a guess.
+  ..."; that paragraph is its reason, not a verdict per dimension). A letter line
+  elsewhere beside free prose is a fragment, never a guess.
 * ``[[C]]`` (MT-Bench's tie) and "Final verdict: tie" are noted as ties.
 * Think tags are recognised anywhere, even inside a JSON string (models emit them as raw
   text). A ``</think>`` with no ``<think>`` before it ends a thinking prefix (chat

@@ -19,7 +19,7 @@ from .lone import REFUSAL_RE
 from .methods import METHOD_LONE_VERDICT, METHOD_PROSE
 from .model import Candidate, Context, Findings
 from .prose import Statement, statements
-from .scores import legend_of
+from .scores import legend_of, numbered_legend, states_pair_order
 from .text import windows
 
 __all__ = ["decide", "find"]
@@ -39,6 +39,10 @@ def find(text: str) -> Findings:
     for window in parts:
         if not context.legend:
             context.legend = legend_of(window)
+        context.pair_order = context.pair_order or states_pair_order(window)
+    for window in parts:
+        if not context.legend:
+            context.legend = numbered_legend(window)
     for number, window in enumerate(parts):
         json_candidates, masked, cut_off = scan_json(window, base, context)
         findings.cut_off = findings.cut_off or cut_off
@@ -56,14 +60,18 @@ def find(text: str) -> Findings:
     return findings
 
 
-def decide(findings: Findings) -> Candidate | None:
-    """The verdict of one text's findings, corrections applied."""
+def decide(findings: Findings, *, thinking: bool = False) -> Candidate | None:
+    """The verdict of one text's findings, corrections applied. thinking: the text is what
+    the judge thought (<think>), where a hedged sentence ("A is probably more accurate, but
+    ...") is deliberation, not a verdict."""
     chosen = choose(findings.candidates)
     settled = (
         chosen is not None and chosen.kind == "structured" and chosen.explicit and chosen.decided == len(DIMENSIONS)
     )
-    if not settled:
-        said = _statements(findings)
+    if not settled and not _opened_with_verdict(findings.candidates):
+        said = _withdrawn_dropped(_statements(findings))
+        if thinking:
+            said = [s for s in said if not s.tentative]
         extra = _prose_candidates(said, findings)
         if extra:
             findings.candidates.extend(extra)
@@ -72,6 +80,13 @@ def decide(findings: Findings) -> Candidate | None:
     if chosen is not None and chosen.kind == "structured":
         chosen = _revise(chosen, findings)
     return chosen
+
+
+def _opened_with_verdict(candidates: list[Candidate]) -> bool:
+    """The output opens with a lone letter ("B") and explains it below: the explanation is
+    that verdict's reason, not a verdict per dimension, unless a stated one says otherwise."""
+    stated = any(c.kind == "structured" and c.decided for c in candidates)
+    return not stated and any(c.kind == "lone" and c.opening for c in candidates)
 
 
 def _statements(findings: Findings, start: int = 0) -> list[Statement]:
@@ -87,6 +102,13 @@ def _statements(findings: Findings, start: int = 0) -> list[Statement]:
     return found
 
 
+def _withdrawn_dropped(said: list[Statement]) -> list[Statement]:
+    """The statements after the judge's last retraction ("Hmm, I have this backwards."):
+    what it withdrew and did not restate is no verdict."""
+    last = max((s.pos for s in said if s.retraction), default=-1)
+    return [s for s in said if s.pos > last and not s.retraction]
+
+
 def _shifted(said: Statement, by: int) -> Statement:
     return dataclasses.replace(said, pos=said.pos + by)
 
@@ -95,10 +117,22 @@ def _prose_candidates(said: list[Statement], findings: Findings) -> list[Candida
     """The prose verdict (per-dimension statements) and, from a concluding sentence that
     names no dimension ("我选择B。"), a lone overall verdict."""
     found: list[Candidate] = []
+    closing: Statement | None = None
+    if findings.plain:
+        base, plain = findings.plain[-1]
+        concluding_from = base + _concluding_start(plain)
+        ends = [s for s in said if not s.dims and s.winner is not None and s.pos > concluding_from]
+        # "I would choose the second answer." at the end; "B is better." only as a sentence of
+        # its own (not "A is better at naming the lesion, but B is more comprehensive").
+        if ends and (ends[-1].choice or (ends[-1].short and not any(s.dims and s.pos == ends[-1].pos for s in said))):
+            closing = ends[-1]
     dimensional = [s for s in said if s.dims]
     if dimensional:
         # Values stated in the same text (a partial list, "Overall winner: A") are statements too.
         dimensional += _stated(findings.candidates)
+        if closing is not None:
+            # Beside verdicts per dimension, a closing choice is the overall one.
+            dimensional.append(dataclasses.replace(closing, dims=frozenset(("overall",)), conclusion=True))
         dimensional.sort(key=lambda s: s.pos)
     choices, notes, last = _aggregate(dimensional)
     decided = {dim for dim, winner in choices.items() if winner is not None}
@@ -118,12 +152,8 @@ def _prose_candidates(said: list[Statement], findings: Findings) -> list[Candida
                 noted=frozenset(dim for dim in DIMENSIONS if any(note.endswith(f" {dim}") for note in notes)),
             )
         )
-    if findings.plain:
-        base, plain = findings.plain[-1]
-        concluding_from = base + _concluding_start(plain)
-        closing = [s for s in said if not s.dims and s.winner is not None and s.pos > concluding_from]
-        if closing and (closing[-1].choice or closing[-1].short):
-            found.append(_lone(closing[-1].winner, closing[-1].pos))
+    if closing is not None:
+        found.append(_lone(closing.winner, closing.pos))
     return found
 
 
@@ -199,7 +229,8 @@ def _revise(chosen: Candidate, findings: Findings) -> Candidate:
     """Apply the corrections and contradictions the judge wrote after (or in the reason of)
     its verdict."""
     # The reason was written with the verdict: it can contradict a winner but not correct it.
-    said = [dataclasses.replace(s, correction=False) for s in statements(chosen.reason)] if chosen.reason else []
+    reason = statements(chosen.reason, labels=False) if chosen.reason else []
+    said = [dataclasses.replace(s, correction=False) for s in reason]
     said += _statements(findings, start=chosen.order[0])
     said = [s for s in said if s.dims]
     if not said:
@@ -221,6 +252,12 @@ def _revise(chosen: Candidate, findings: Findings) -> Candidate:
                 notes.append(
                     f"contradiction for {dim}: the verdict says {choices[dim]} but the judge's own text says "
                     f"{statement.winner} is better"
+                )
+                choices[dim] = None
+                noted.add(dim)
+            elif statement.winner is None and choices[dim] is not None and dim not in corrected:
+                notes.append(
+                    f"contradiction for {dim}: the verdict says {choices[dim]} but the judge's own text calls it a tie"
                 )
                 choices[dim] = None
                 noted.add(dim)

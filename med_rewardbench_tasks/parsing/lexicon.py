@@ -66,19 +66,25 @@ TokenKind = Literal[
     "eval_negative",  # criticism with no dimension ("misses", "遗漏")
     "former",
     "latter",
+    "first",  # "the first": the first answer, where the judge names answers by ordinal
+    "second",
     "both",
+    "hedge",  # "probably", "perhaps": a judge still thinking has not decided
+    "retraction",  # "I have this backwards": what came before is withdrawn
 ]
 
 _LATIN_WORD_CHAR: Final = re.compile(r"[A-Za-z0-9]")
 _BLANKS_RE: Final = re.compile(r"[ \t]+")
 _LANGUAGE_LISTS: Final = (
-    "answer_nouns", "answer_patterns", "former", "latter", "both", "letter_not_after", "letter_not_before",
+    "answer_nouns", "answer_patterns", "former", "latter", "first", "second", "both", "letter_not_after",
+    "letter_not_before",
     "article_a_continuations", "verdict_keys", "reason_keys", "non_verdict_keys", "score_keys",
     "dimension_label_keys", "value_none_starts", "value_tie_words", "value_negation_words", "value_pair_words",
     "value_corrections", "better_than", "worse_than", "legend_links", "choices", "give", "to", "post_subject",
     "corrected_choices", "reporting", "relative", "reason_markers",
     "than", "than_after", "ties", "tie_templates", "negations", "neutral", "hypotheticals", "question_ends",
-    "contrasts", "conjunctions", "all", "all_other", "all_except", "except", "corrections", "conclusions",
+    "contrasts", "conjunctions", "all", "all_other", "all_except", "except", "corrections", "conclusions", "hedges",
+    "retractions",
 )  # fmt: skip
 _DIMENSION_LISTS: Final = ("key_names", "key_stems", "key_fuzzy", "nouns", "adjectives", "praise", "criticism")
 # Prose fields and the token kind their phrases become.
@@ -88,7 +94,9 @@ _PROSE_FIELDS: Final[Mapping[str, TokenKind]] = {
     "hypotheticals": "hypothetical", "contrasts": "contrast", "conjunctions": "conjunction", "all": "all",
     "all_other": "all_other", "all_except": "all_except", "except": "except", "corrections": "correction",
     "conclusions": "conclusion", "corrected_choices": "correction_choice", "reporting": "reporting",
-    "relative": "relative", "reason_markers": "because", "former": "former", "latter": "latter", "both": "both",
+    "relative": "relative", "reason_markers": "because", "former": "former", "latter": "latter", "first": "first",
+    "second": "second", "both": "both",
+    "hedges": "hedge", "retractions": "retraction",
 }  # fmt: skip
 
 
@@ -123,6 +131,7 @@ class Lexicon:
     answer_noun_words: frozenset[str]  # "assistant", "answer", "回答", ...
     wording: str  # regex alternation of the nouns naming an answer ("assistant", "助手"); no word boundaries
     answer_numbers: Mapping[str, Winner]  # "1", "one", "一" after such a noun
+    answer_ordinals: Mapping[str, Winner]  # "first", "2nd": a value that is only an ordinal names that answer
     article_continuations: frozenset[str]
     value_none_start_re: re.Pattern[str]
     value_tie_re: re.Pattern[str]
@@ -139,7 +148,9 @@ class Lexicon:
     phrase_res: tuple[re.Pattern[str], ...]  # matched against lower-cased text; see scanners()
     phrases: Mapping[str, Phrase]
     answer_res: tuple[re.Pattern[str], ...]
-    references: tuple[str, ...]  # "the former", "the latter", "前者": they refer back to an answer
+    # "the former", "neither", "equally": a sentence that refers to an answer, or ties the
+    # two, without naming them; trie scanners over lower-cased text.
+    reference_res: tuple[re.Pattern[str], ...]
     answer_phrases: Mapping[str, tuple[Winner, bool]]  # phrase -> (answer, whether its letter must be upper case)
     letter_not_after: frozenset[str]
     letter_not_before: frozenset[str]
@@ -290,6 +301,7 @@ def _compile(raw: dict[str, Any], where: str) -> Lexicon:
     owners: dict[str, str] = {}
     answer_phrases: dict[str, tuple[Winner, bool]] = {}
     answer_numbers: dict[str, Winner] = {}
+    answer_ordinals: dict[str, Winner] = {}
     answer_keys: dict[str, Winner] = {"a": "A", "b": "B"}
 
     def add_phrase(phrase: str, meaning: Phrase, field: str) -> None:
@@ -346,12 +358,13 @@ def _compile(raw: dict[str, Any], where: str) -> Lexicon:
         for field, kind in _PROSE_FIELDS.items():
             for phrase in _strings(lang.get(field), f"{here}.{field}"):
                 add_phrase(phrase, Phrase(kind), f"{code}.{field}")
-        for template in _strings(lang.get("tie_templates"), f"{here}.tie_templates"):
-            if "{adjective}" not in template:
-                raise LexiconError(f"{here}.tie_templates: {template!r} has no {{adjective}}")
-            for adjective, dim in adjectives:
-                add_phrase(template.replace("{adjective}", adjective), Phrase("tie", dim), f"{code}.tie_templates")
-        _add_answers(lang, here, answer_phrases, answer_numbers, answer_keys)
+        for field, kind in (("tie_templates", "tie"), ("better_templates", "better")):
+            for template in _strings(lang.get(field), f"{here}.{field}"):
+                if "{adjective}" not in template:
+                    raise LexiconError(f"{here}.{field}: {template!r} has no {{adjective}}")
+                for adjective, dim in adjectives:
+                    add_phrase(template.replace("{adjective}", adjective), Phrase(kind, dim), f"{code}.{field}")
+        _add_answers(lang, here, answer_phrases, answer_numbers, answer_keys, answer_ordinals)
 
     if not answer_numbers:
         raise LexiconError(f"{where}: no language defines the numbers of the answers ('answers')")
@@ -375,6 +388,7 @@ def _compile(raw: dict[str, Any], where: str) -> Lexicon:
         answer_noun_words=frozenset(normalise_phrase(noun) for noun in lists["answer_nouns"]),
         wording=wording,
         answer_numbers=answer_numbers,
+        answer_ordinals=answer_ordinals,
         article_continuations=frozenset(word.lower() for word in lists["article_a_continuations"]),
         value_none_start_re=re.compile(alternation(lists["value_none_starts"]), re.IGNORECASE),
         value_tie_re=re.compile(alternation(lists["value_tie_words"]), re.IGNORECASE),
@@ -399,7 +413,13 @@ def _compile(raw: dict[str, Any], where: str) -> Lexicon:
         phrase_res=scanners(phrases),
         phrases=phrases,
         answer_res=scanners(answer_phrases),
-        references=tuple(normalise_phrase(word) for word in (*lists["former"], *lists["latter"])),
+        reference_res=scanners(
+            {
+                normalise_phrase(word)
+                for field in ("former", "latter", "first", "second", "ties", "retractions")
+                for word in lists[field]
+            }
+        ),
         answer_phrases=answer_phrases,
         letter_not_after=frozenset(normalise_phrase(word) for word in lists["letter_not_after"]),
         letter_not_before=frozenset(normalise_phrase(word) for word in lists["letter_not_before"]),
@@ -413,6 +433,7 @@ def _add_answers(
     answer_phrases: dict[str, tuple[Winner, bool]],
     answer_numbers: dict[str, Winner],
     answer_keys: dict[str, Winner],
+    answer_ordinals: dict[str, Winner],
 ) -> None:
     """Expand a language's answer templates ("{noun} {letter}", "the {ordinal} {noun}")."""
     nouns = _strings(lang.get("answer_nouns"), f"{here}.answer_nouns")
@@ -429,6 +450,8 @@ def _add_answers(
         }
         for number in slots["number"]:
             answer_numbers[normalise_phrase(number)] = winner
+        for ordinal in slots["ordinal"]:
+            answer_ordinals[normalise_phrase(ordinal)] = winner
         for noun in nouns:
             for value in (*slots["letter"], *slots["number"]):
                 answer_keys[compact_key(noun + value)] = winner

@@ -44,7 +44,12 @@ _SENTENCE_WORDS: Final = 4
 # and the key never ends in blanks that a following [ \t]* could also take (adjacent
 # overlapping quantifiers backtrack polynomially on long blank runs).
 _LINE_KEY: Final = r"(?P<key>[^\W\d_][\w/&'-]{0,40}(?:[ \t]{1,3}[\w/&'-]{1,40}){0,5})"
-_LINE_PREFIX: Final = r"[ \t>]*(?:(?:[-*+•·]|\d{1,3}[.)])[ \t]*)?(?:\#{1,6}[ \t]*)?(?:<(?:b|strong|em|i)>)?"
+# Pictographs judges put beside a key ("🎯 Accuracy", "**Accuracy** 🎯:"): decoration, not words.
+_EMOJI: Final = r"[\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff\ufe0f\u200d]{1,4}"
+_LINE_PREFIX: Final = (
+    r"[ \t>]*(?:(?:[-*+•·]|\d{1,3}[.)])[ \t]*)?(?:\#{1,6}[ \t]*)?(?:" + _EMOJI + r"[ \t]*)?(?:<(?:b|strong|em|i)>)?"
+)
+_KEY_CLOSE: Final = r"[*_`\"'”]{0,3}(?:[ \t]{0,3}" + _EMOJI + r")?[*_`\"'”]{0,3}"
 _HTML_CLOSE: Final = r"(?:</(?:b|strong|em|i)>)?"
 # One "key: value" line: optional quote marker, bullet, heading hashes and markup around
 # the key, then a separator.
@@ -52,14 +57,15 @@ _KV_LINE_RE: Final = re.compile(
     _LINE_PREFIX
     + r"[*_`\"'“]{0,3}"
     + _LINE_KEY
-    + r"(?:[ \t]*\([^()\n]{0,40}\))?[*_`\"'”]{0,3}"
+    + r"(?:[ \t]*\([^()\n]{0,40}\))?"
+    + _KEY_CLOSE
     + _HTML_CLOSE
     + r"[ \t]*"
     r"(?P<sep>:|=>|->|=|→|\||[-–—](?=[ \t]))[*_`\"'”]{0,3}(?P<value>.*)"
 )
 # A line that is only a (dimension) name: "### Accuracy", "**Accuracy**", "Accuracy:".
 _HEADING_LINE_RE: Final = re.compile(
-    _LINE_PREFIX + r"[*_`]{0,3}" + _LINE_KEY + r"[*_`]{0,3}" + _HTML_CLOSE + r"(?:[ \t]*:)?(?:[ \t]*[*_`]{1,3})?[ \t]*"
+    _LINE_PREFIX + r"[*_`]{0,3}" + _LINE_KEY + _KEY_CLOSE + _HTML_CLOSE + r"(?:[ \t]*:)?(?:[ \t]*[*_`]{1,3})?[ \t]*"
 )
 # One "key: value" piece of a "k=v, k=v" list.
 _KV_PIECE_RE: Final = re.compile(r"[ \t]*[*_`\"'“]{0,3}" + _LINE_KEY + r"[*_`\"'”]{0,3}[ \t]*[:=][ \t]*(?P<value>.*)")
@@ -296,6 +302,8 @@ def scan_lines(
                     continue  # "- Assistant A: 7/10" under "### Accuracy"
                 if book.record_list(kc.answer, value, pos=pos):
                     continue  # "Assistant A: accuracy 7, relevance 8, ..."
+                if heading is None and book.record_total(kc.answer, value, pos=pos):
+                    continue  # "Assistant A: 6/10"
             if kc.kind == "verdict" and not empty and (heading is not None or states_verdict(value)):
                 reason_open = False
                 if heading is not None:
@@ -373,6 +381,7 @@ def scan_lines(
                 context=context,
             )
             if letter_candidate is not None:
+                letter_candidate.opening = other_lines > 0 and letter_line == nonblank[0]
                 reader.candidates.append(letter_candidate)
     return reader.candidates
 

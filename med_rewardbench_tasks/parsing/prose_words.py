@@ -10,6 +10,7 @@ the answers' or the question's, not the judge's, and is skipped.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Sequence
@@ -31,6 +32,9 @@ _BOUNDARY_RE: Final = re.compile(r"[!?。！？;；\n]|\.(?=[ \t\n]|$|[^\x00-\x7
 # What may stand between two tokens that belong together ("than Assistant A", "不如助手B").
 _GAP_RE: Final = re.compile(r"[^,.;:!?，。；：！？、]*")
 _CHOICE_GAP_RE: Final = re.compile(r"[^,.;!?，。；！？、]*")
+# Between two items of a list ("more accurate, relevant, complete").
+_LIST_GAP_RE: Final = re.compile(r"[ \t]*[,，、][ \t]*")
+_COMMA_GAP_RE: Final = re.compile(r"[^.;:!?。；：！？\n]*[,，、][ \t]*")
 
 
 @dataclass
@@ -44,6 +48,8 @@ class Token:
     letter: str | None = None  # for answers: "A", "B", "both" (two joined) or "?" (unresolved reference)
     role: str = "subject"  # for answers: subject, object, choice, post_subject, joined
     tight: bool = False  # follows the previous token closely, with no punctuation between
+    listed: bool = False  # follows the previous token after only a comma: the next item of a list
+    after_comma: bool = False  # a comma (and no other mark) ends the gap from the previous token
 
 
 @dataclass
@@ -93,6 +99,8 @@ def tokens_of(
         if phrase.kind == "neutral":
             continue
         merged.append(Token(start, end, phrase.kind, dim=phrase.dim))
+        if phrase.kind in ("former", "latter") and _noun_after(lex).match(lowered, end):
+            merged[-1].role = "named"  # "the former answer": a name for one of the two answers
     merged.extend(answers[cursor:])
     if quoted:
         merged = [token for token in merged if not _inside(token.start, quoted)]
@@ -103,7 +111,16 @@ def tokens_of(
             token.tight = _CHOICE_GAP_RE.fullmatch(text, previous.end, token.start) is not None  # "Winner: B"
         else:
             token.tight = _GAP_RE.fullmatch(text, previous.end, token.start) is not None
+        gap = text[previous.end : token.start]
+        if "," in gap or "，" in gap or "、" in gap:
+            token.listed = _LIST_GAP_RE.fullmatch(gap) is not None
+            token.after_comma = _COMMA_GAP_RE.fullmatch(gap) is not None
     return merged
+
+
+@functools.lru_cache(maxsize=2)
+def _noun_after(lex: Lexicon) -> re.Pattern[str]:
+    return re.compile(rf"[ \t]+{lex.wording}(?![a-z0-9])")
 
 
 def _normal(matched: str) -> str:

@@ -69,6 +69,7 @@ class Candidate:
     template: bool = False
     noted: frozenset[Dimension] = frozenset()
     explicit: bool = True
+    opening: bool = False  # a lone verdict the output opens with: what follows is its reason
 
     @property
     def decided(self) -> int:
@@ -93,6 +94,8 @@ class Context:
 
     keys: dict[str, KeyClass] = field(default_factory=dict)
     legend: dict[str, Winner] = field(default_factory=dict)
+    # The text says lists of two numbers are (A, B) scores: "scores are [A, B]".
+    pair_order: bool = False
 
 
 @dataclass

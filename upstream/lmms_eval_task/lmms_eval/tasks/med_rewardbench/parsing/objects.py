@@ -42,7 +42,7 @@ def object_candidates(
     for key, value in obj.pairs:
         key_class = classify_key(key, context)
         if key_class.kind == "dim" and key_class.dim is not None:
-            put_slot(slots, key_class.dim, Slot(key_class.rank, value))
+            put_slot(slots, key_class.dim, Slot(key_class.rank, _ordered_pair(value, context)))
         elif key_class.kind == "reason":
             text = scalar_text(value)
             if text is not None and text.strip():
@@ -127,6 +127,14 @@ def _labelled_items(items: list[Obj], context: Context) -> dict[Dimension, Slot]
         if value is not None:
             put_slot(slots, dim, Slot(RANK_STEM, value))
     return slots
+
+
+def _ordered_pair(value: object, context: Context) -> object:
+    """[7, 9] under a dimension is a score pair when the text says lists are [A, B]."""
+    if not context.pair_order or not isinstance(value, list) or len(value) != 2:
+        return value
+    a, b = number_of(value[0]), number_of(value[1])
+    return Pair(a, b) if a is not None and b is not None else value
 
 
 def _per_answer_scores(per_answer: dict[Winner, Obj], context: Context) -> dict[Dimension, dict[Winner, object]]:

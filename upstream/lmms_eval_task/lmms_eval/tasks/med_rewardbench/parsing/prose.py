@@ -26,14 +26,21 @@ without two answers named just before. Sentences that name no answer are not rea
 from __future__ import annotations
 
 import itertools
-import re
 from dataclasses import dataclass
 from typing import Final
 
 from ..constants import DIMENSIONS, Dimension, Winner
 from .lexicon import Lexicon, lexicon
-from .prose_clauses import VERDICT_KINDS, has_verdict_word, negated, own_words, resolve_references, segments_of
-from .prose_words import Segment, Token, answers_in, lower, sentences_of, tokens_of
+from .prose_clauses import (
+    VERDICT_KINDS,
+    name_pair,
+    negated,
+    own_words,
+    resolve_references,
+    segments_of,
+)
+from .prose_links import Judgement, adjacent_contrast, judgement_of, label_choice, leftover_of, sentence_contrast
+from .prose_words import Segment, Token, answers_in, lower, matches, sentences_of, tokens_of
 
 __all__ = ["Statement", "statements"]
 
@@ -52,8 +59,6 @@ _OTHER: Final[dict[str, Winner]] = {"A": "B", "B": "A"}
 _SAYING_KINDS: Final = VERDICT_KINDS | {"praise", "criticism", "eval_positive", "eval_negative", "give"}
 _DIMENSION_WORDS: Final = frozenset({"dim", "adjective", "praise"})
 _OVERALL: Final[frozenset[Dimension]] = frozenset({"overall"})
-# What a segment without comparison says of its subject: (subject, praised, criticised, dimensions).
-_Judgement = tuple[str | None, bool, bool, frozenset[Dimension]]
 
 
 @dataclass(frozen=True)
@@ -67,11 +72,15 @@ class Statement:
     conclusion: bool = False  # the sentence concludes ("In summary", "综上")
     choice: bool = False  # a bare choice ("I prefer B") rather than a comparison
     short: bool = False  # nothing but subject and comparison ("B is better."): may conclude an answer
+    tentative: bool = False  # hedged ("A is probably more accurate"): a judge still thinking has not decided
+    retraction: bool = False  # "I have this backwards": no verdict; what was said before is withdrawn
 
 
-def statements(text: str, *, context: frozenset[Dimension] = frozenset()) -> list[Statement]:
+def statements(text: str, *, context: frozenset[Dimension] = frozenset(), labels: bool = True) -> list[Statement]:
     """The verdicts stated in text, in order. context: dimensions the text is about (its
-    key or heading, "Accuracy: <text>"); they stand in where a sentence names none."""
+    key or heading, "Accuracy: <text>"); they stand in where a sentence names none.
+    labels: whether "Overall: B." inside prose is read (not in a verdict's reason, which
+    may quote its own format)."""
     if not text.strip():
         return []
     lex = lexicon()
@@ -80,11 +89,14 @@ def statements(text: str, *, context: frozenset[Dimension] = frozenset()) -> lis
     if len(sentences) > MAX_SENTENCES:
         sentences = sentences[-MAX_SENTENCES:]
     answers = answers_in(text, lowered, lex, sentences[0][0])
-    if not answers:
-        return []  # a text that names neither answer states no winner
+    if not answers and not any(scanner.search(lowered) for scanner in lex.reference_res):
+        return []  # a text that names neither answer (nor refers to them) states nothing
     # Only sentences that name an answer (or refer back to one, or list dimensions after
     # "A wins on:") are read word by word: the rest cannot state a winner.
     wanted = _wanted(text, lowered, sentences, answers, lex)
+    # "the second answer" somewhere: then "the second" alone names it too.
+    named = [word for word in lex.answer_ordinals if word in lowered]  # rare: look at the names only then
+    ordinals = bool(named) and any(word in lowered[t.start : t.end] for t in answers for word in named)
     tokens = tokens_of(text, lowered, lex, answers, [sentences[i][:2] for i in wanted])[-_MAX_TOKENS:]
     found: list[Statement] = []
     history: list[tuple[int, str]] = []  # answers mentioned, for "the former" / "the latter"
@@ -92,7 +104,13 @@ def statements(text: str, *, context: frozenset[Dimension] = frozenset()) -> lis
     pending_list: Statement | None = None  # "A wins on:" awaiting its dimension bullets
     while index < len(tokens) and tokens[index].start < sentences[0][0]:
         index += 1
+    judged_before: tuple[int, list[Judgement]] | None = None  # the last sentence's unpaired judgements
+    discussed: set[Dimension] = set()  # dimensions the sentences so far gave a verdict (or a tie) on
+    number = -1  # counts the sentences that hold text (a blank line between two is no gap)
     for start, end, question in sentences:
+        if not text[start:end].strip():
+            continue
+        number += 1
         sentence_tokens: list[Token] = []
         while index < len(tokens) and tokens[index].start < end:
             if tokens[index].start >= start:
@@ -103,14 +121,33 @@ def statements(text: str, *, context: frozenset[Dimension] = frozenset()) -> lis
             dims = _bare_dimension_list(sentence_tokens)
             if dims:
                 found.append(Statement(dims, pending_list.winner, end, pending_list.correction))
+                discussed.update(dims)
                 continue
             pending_list = None
+        label = None if question or not labels else label_choice(sentence_tokens, text, start, end)
+        if label is not None:
+            found.append(Statement(label[0], label[1], end, choice=True))  # "... Overall: Assistant 1."
+            discussed.update(label[0])
+            _remember(sentence_tokens, history)
+            continue
+        if any(token.kind == "retraction" for token in sentence_tokens):
+            found.append(Statement(frozenset(), None, end, retraction=True))
+            _remember(sentence_tokens, history)
+            continue
         if question or not any(token.kind in _SAYING_KINDS for token in sentence_tokens):
             _remember(sentence_tokens, history)
             continue
         trailing = _words_after_last(text, sentence_tokens, end)
-        read = _read_sentence(sentence_tokens, end, context, history, trailing, text)
+        read, judged = _read_sentence(sentence_tokens, end, context, history, trailing, text, discussed, ordinals)
         found.extend(read)
+        discussed.update(dim for said in read for dim in said.dims)
+        if judged and judged_before is not None and judged_before[0] == number - 1:
+            paired = adjacent_contrast(judged_before[1], judged)
+            if paired is not None:
+                found.append(Statement(paired[1], paired[0], end))
+                discussed.update(paired[1])
+                judged = []
+        judged_before = (number, judged) if judged else None
         if (not read or (len(read) == 1 and not read[0].dims)) and text[start:end].rstrip().endswith(":"):
             pending_list = _list_head(sentence_tokens, end)
     return found
@@ -121,9 +158,7 @@ def _wanted(
 ) -> list[int]:
     """Indices of the sentences worth reading word by word."""
     found = {token.start for token in answers}
-    for reference in lex.references:
-        if reference in lowered:  # rare: find where only then
-            found.update(match.start() for match in re.finditer(re.escape(reference), lowered))
+    found.update(match.start() for match in matches(lex.reference_res, lowered))
     positions = sorted(found)
     wanted: list[int] = []
     cursor = 0
@@ -143,6 +178,8 @@ def _remember(tokens: list[Token], history: list[tuple[int, str]]) -> None:
     for token in tokens:
         if token.kind == "answer" and token.letter in ("A", "B"):
             history.append((token.start, token.letter))
+        elif token.kind == "both":
+            name_pair(token, history)
     del history[:-8]
 
 
@@ -166,10 +203,16 @@ def _read_sentence(
     history: list[tuple[int, str]],
     trailing: int,
     text: str,
-) -> list[Statement]:
-    tokens = resolve_references(tokens, history)
+    discussed: set[Dimension],
+    ordinals: bool = False,
+) -> tuple[list[Statement], list[Judgement]]:
+    """The sentence's statements, and what it says of single answers on dimensions no
+    statement covers (for a contrast with the next sentence). discussed: the dimensions
+    earlier sentences gave a verdict or a tie on ("everything else" leaves them out)."""
+    tokens = resolve_references(tokens, history, ordinals=ordinals)
     correction = any(token.kind in ("correction", "correction_choice") for token in tokens)
     conclusion = any(token.kind == "conclusion" for token in tokens)
+    tentative = any(token.kind == "hedge" for token in tokens)
     clauses: list[list[Token]] = [[]]
     for token in tokens:
         if token.kind == "contrast":
@@ -177,7 +220,8 @@ def _read_sentence(
         else:
             clauses[-1].append(token)
     found: list[Statement] = []
-    absolutes: list[_Judgement] = []
+    absolutes: list[Judgement] = []
+    leftovers: list[Judgement] = []
     sentence_frame: frozenset[Dimension] = frozenset()
     inherited: str | None = None
     other_dims: set[Dimension] = set()
@@ -194,7 +238,9 @@ def _read_sentence(
         frame = frame or sentence_frame or context
         for segment in segments:
             denied = negated(segment.tokens)
+            covered: set[Dimension] = set()
             for winner, dims, flags in _segment_verdicts(segment, frame, denied, trailing):
+                covered.update(dims)
                 if flags == "all_other":
                     pending_other.append((winner, dims))
                     continue
@@ -210,18 +256,27 @@ def _read_sentence(
                         conclusion,
                         choice=flags == "choice",
                         short=flags == "short",
+                        tentative=tentative,
                     )
                 )
-            absolutes.append(_absolute(segment, denied))
+            absolutes.append(judgement_of(segment, denied))
+            leftover = leftover_of(segment, denied, covered)
+            if leftover is not None:
+                leftovers.append(leftover)
             if segment.subject in ("A", "B"):
                 inherited = segment.subject
     for winner, excluded in pending_other:
-        dims = frozenset(dim for dim in DIMENSIONS if dim not in other_dims and dim not in excluded)
+        dims = frozenset(
+            dim for dim in DIMENSIONS if dim not in other_dims and dim not in excluded and dim not in discussed
+        )
         if dims:
-            found.append(Statement(dims, winner, end, correction, conclusion))
+            found.append(Statement(dims, winner, end, correction, conclusion, tentative=tentative))
     if not found:
-        found.extend(_contrast_statements(absolutes, sentence_frame or context, end, correction, conclusion))
-    return found
+        contrast = sentence_contrast(absolutes, sentence_frame or context)
+        if contrast is not None:
+            found.append(Statement(contrast[1], contrast[0], end, correction, conclusion))
+            leftovers = []
+    return found, leftovers
 
 
 def _segment_verdicts(
@@ -273,6 +328,8 @@ def _segment_verdicts(
                 found.append((winner, excluded, kind))
                 continue
             scope = relation_dims or dims or frame
+            if relation_dims == _OVERALL and any(t.kind in ("all", "all_except") for t in tokens):
+                scope = dims  # "the better answer on all six dimensions"
             short = not relation_dims and not dims and _is_short(tokens) and trailing <= 1
             found.append((winner, scope, "short" if short else ""))
         if len({winner for winner, _, _ in found}) > 1 and len({d for _, d, _ in found}) == 1:
@@ -286,7 +343,8 @@ def _segment_verdicts(
                 winner = _OTHER[other] if polarity > 0 else _winner(other)
                 return [(winner, relations[0][1] or dims or frame, "")]
     if ties and (subject in (None, "both") or not relations):
-        tie_dims = frozenset(t.dim for t in ties if t.dim is not None) | scope
+        compared = frozenset().union(*(relation_dims for _, relation_dims in relations))  # "neither is more relevant"
+        tie_dims = frozenset(t.dim for t in ties if t.dim is not None) | scope | compared
         if tie_dims:
             return [(None, tie_dims, "")]
     return found
@@ -326,12 +384,6 @@ def _winner(letter: str | None) -> Winner:
     return "A" if letter == "A" else "B"
 
 
-_DIMENSION_WORDS: Final = frozenset({"dim", "adjective", "praise"})
-_OVERALL: Final[frozenset[Dimension]] = frozenset({"overall"})
-# What a segment without comparison says of its subject: (subject, praised, criticised, dimensions).
-_Judgement = tuple[str | None, bool, bool, frozenset[Dimension]]
-
-
 def _modified(tokens: list[Token], index: int) -> list[Token]:
     """The dimension words a "more"/"less" modifies: the next one and those joined to it
     ("more accurate and relevant"), or, in languages that put it first, the one just
@@ -343,7 +395,14 @@ def _modified(tokens: list[Token], index: int) -> list[Token]:
         if after.kind in _DIMENSION_WORDS and after.start - modifier.end <= _MODIFIER_REACH:
             found.append(after)
             position = index + 2
-            while position + 1 < len(tokens) and tokens[position].kind == "conjunction":
+            while position < len(tokens):
+                joined = tokens[position]
+                if joined.kind in _DIMENSION_WORDS and joined.listed:
+                    found.append(joined)  # "more accurate, relevant, ..."
+                    position += 1
+                    continue
+                if joined.kind != "conjunction" or position + 1 >= len(tokens):
+                    break
                 joined = tokens[position + 1]
                 if joined.kind not in _DIMENSION_WORDS or not joined.tight:
                     break
@@ -390,46 +449,6 @@ def _is_short(tokens: list[Token]) -> bool:
     better.", "B更好。", "B is better because ..."."""
     before = list(itertools.takewhile(lambda t: t.kind != "because", tokens))
     return all(t.kind in ("better", "worse", "answer", "than", "to") for t in before) and len(before) <= 3
-
-
-def _absolute(segment: Segment, negated: bool) -> _Judgement:
-    """(subject, praised, criticised, dimensions) of a segment without comparison."""
-    if has_verdict_word(segment.tokens):
-        return (None, False, False, frozenset())
-    praised = any(t.kind in ("praise", "eval_positive") for t in segment.tokens) and not negated
-    criticised = negated or any(t.kind in ("criticism", "eval_negative") for t in segment.tokens)
-    dims = frozenset(t.dim for t in segment.tokens if t.kind in ("praise", "criticism") and t.dim is not None)
-    return (segment.subject, praised, criticised, dims)
-
-
-def _contrast_statements(
-    absolutes: list[_Judgement],
-    frame: frozenset[Dimension],
-    end: int,
-    correction: bool,
-    conclusion: bool,
-) -> list[Statement]:
-    """A sentence that praises one answer and criticises the other ("A misreads the scan,
-    whereas B correctly identifies the mass"), or praises one under a frame naming the
-    dimension ("Regarding accuracy, the second assistant gets the diagnosis right")."""
-    praised = {s for s, good, bad, _ in absolutes if s in ("A", "B") and good and not bad}
-    criticised = {s for s, good, bad, _ in absolutes if s in ("A", "B") and bad and not good}
-    mixed = {s for s, good, bad, _ in absolutes if s in ("A", "B") and good and bad}
-    unknown_praise = any(s is None and good and not bad for s, good, bad, _ in absolutes)
-    if mixed or praised & criticised or any(s == "both" for s, _, _, _ in absolutes):
-        return []
-    dims = frozenset().union(*(d for _, _, _, d in absolutes)) | frame
-    winner: Winner | None = None
-    if len(praised) == 1:
-        (letter,) = praised
-        if _OTHER[letter] in criticised or (frame and not criticised):
-            winner = _winner(letter)
-    elif not praised and len(criticised) == 1 and unknown_praise:
-        (letter,) = criticised
-        winner = _OTHER[letter]
-    if winner is None or not dims:
-        return []
-    return [Statement(dims, winner, end, correction, conclusion)]
 
 
 def _bare_dimension_list(tokens: list[Token]) -> frozenset[Dimension]:

@@ -10,6 +10,7 @@ answer's content ("A says that ...") or starts a relative clause about something
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Final
 
@@ -17,17 +18,38 @@ from ..constants import Dimension
 from .lexicon import lexicon
 from .prose_words import Segment, Token
 
-__all__ = ["VERDICT_KINDS", "has_verdict_word", "negated", "own_words", "resolve_references", "segments_of"]
+__all__ = [
+    "VERDICT_KINDS",
+    "has_verdict_word",
+    "name_pair",
+    "negated",
+    "own_words",
+    "resolve_references",
+    "segments_of",
+]
 
 VERDICT_KINDS: Final = frozenset({"better", "worse", "choice", "correction_choice", "tie", "more", "less"})
 _WORD_RE: Final = re.compile(r"[^\W\d_]+")
 
 
-def resolve_references(tokens: list[Token], history: list[tuple[int, str]]) -> list[Token]:
-    """'the former' / 'the latter' become the first / second of the last two answers named."""
+def resolve_references(tokens: list[Token], history: list[tuple[int, str]], *, ordinals: bool = False) -> list[Token]:
+    """'the former' / 'the latter' become the first / second of the last two answers named;
+    'the first' / 'the second' become A / B where the judge names the answers by ordinal
+    (ordinals: "the second answer" appears in the text), and are dropped elsewhere ("the
+    first image")."""
     resolved: list[Token] = []
     for token in tokens:
+        if token.kind == "both":
+            name_pair(token, history)
+        if token.kind in ("first", "second"):
+            if ordinals:
+                letter = "A" if token.kind == "first" else "B"
+                resolved.append(dataclasses.replace(token, kind="answer", letter=letter, role="subject"))
+                history.append((token.start, letter))
+            continue
         if token.kind in ("former", "latter"):
+            if token.role == "named":
+                name_pair(token, history)  # "The former answer ...": the answers themselves, A then B
             distinct: list[str] = []
             for _, letter in reversed(history):
                 if letter not in distinct:
@@ -35,11 +57,11 @@ def resolve_references(tokens: list[Token], history: list[tuple[int, str]]) -> l
                 if len(distinct) == 2:
                     break
             if len(distinct) < 2:
-                resolved.append(Token(token.start, token.end, "answer", letter="?"))
+                resolved.append(dataclasses.replace(token, kind="answer", letter="?", role="subject"))
                 continue
             latter, former = distinct  # most recent first
             letter = former if token.kind == "former" else latter
-            resolved.append(Token(token.start, token.end, "answer", letter=letter))
+            resolved.append(dataclasses.replace(token, kind="answer", letter=letter, role="subject"))
             continue
         if token.kind == "answer" and token.letter in ("A", "B"):
             history.append((token.start, token.letter))
@@ -48,18 +70,36 @@ def resolve_references(tokens: list[Token], history: list[tuple[int, str]]) -> l
     return resolved
 
 
+def name_pair(token: Token, history: list[tuple[int, str]]) -> None:
+    """ "Of the two answers, the former ...": naming both answers names them in their order
+    (A, then B), unless two answers were already named."""
+    if len({letter for _, letter in history}) < 2:
+        history.extend(((token.start, "A"), (token.start, "B")))
+
+
 def own_words(clause: list[Token], text: str) -> list[Token]:
     """The clause up to where it reports an answer's content ("A says that ...", "助手A认为")
     or starts a relative clause about something other than an answer ("A orders a CT,
     which is more accurate"): what follows is not the judge's verdict."""
     for index, token in enumerate(clause):
         if token.kind == "reporting":
-            return clause[:index]
+            return clause[:index] + _judged_claim(clause, index)
         if token.kind == "relative":
             before = clause[index - 1] if index else None
             if before is None or before.kind != "answer" or not _only_answer_words(text[before.end : token.start]):
-                return clause[:index]
+                return clause[:index] + _judged_claim(clause, index)
     return clause
+
+
+def _judged_claim(clause: list[Token], cut: int) -> list[Token]:
+    """ "A says it is pneumonia, which is wrong": the clause ends by judging what the answer
+    said; that judgement (one praise or criticism word right after "which is") is kept."""
+    if len(clause) - cut < 2:
+        return []
+    relative, last = clause[-2], clause[-1]
+    if relative.kind != "relative" or last.kind not in ("praise", "criticism") or last.dim is None or not last.tight:
+        return []
+    return [last]
 
 
 def _only_answer_words(gap: str) -> bool:
@@ -85,6 +125,14 @@ def segments_of(clause: list[Token], inherited: str | None) -> tuple[list[Segmen
             elif current.subject != letter or has_verdict_word(current.tokens):
                 segments.append(Segment(subject=letter, tokens=_leading_frame(current.tokens)))
             continue
+        if (
+            token.kind in ("choice", "correction_choice")
+            and current.subject is not None
+            and has_verdict_word(current.tokens)
+        ):
+            # "A is more accurate, and I prefer B overall": the choice is a verdict of its own.
+            segments.append(Segment(subject=None, tokens=_leading_frame(current.tokens)))
+            current = segments[-1]
         if token.kind == "both" and not seen_content:
             current.subject = "both"
             continue
@@ -123,14 +171,21 @@ def negated(tokens: list[Token]) -> bool:
 
 
 def _leading_frame(tokens: list[Token]) -> list[Token]:
-    """Dimension words after the last conjunction of a segment, before a new subject, frame
-    that subject: "A is more creative, and on responsiveness B is better". They are moved."""
+    """Dimension words after the last conjunction or comma of a segment, before a new
+    subject, frame that subject: "A is more creative, and on responsiveness B is better",
+    "B更贴合问题，创造性方面A略好". They are moved."""
     last_conjunction = -1
     for index, token in enumerate(tokens):
         if token.kind in VERDICT_KINDS:
             last_conjunction = -1
         elif token.kind == "conjunction":
             last_conjunction = index
+    if last_conjunction < 0 and tokens and tokens[-1].kind == "dim":
+        start = len(tokens) - 1
+        while start > 0 and tokens[start - 1].kind == "dim" and tokens[start].tight:
+            start -= 1
+        if tokens[start].after_comma and start > 0 and has_verdict_word(tokens[:start]):
+            last_conjunction = start - 1  # a comma before the dimension words
     if last_conjunction < 0:
         return []
     tail = tokens[last_conjunction + 1 :]

@@ -10,6 +10,7 @@ rules.) A legend ("1 = Assistant A, 2 = Assistant B") turns numeric winners into
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Final
@@ -19,16 +20,20 @@ from .candidates import candidate_from_slots
 from .keys import classify_key
 from .lexicon import lexicon
 from .methods import METHOD_KEY_VALUE_LINES
-from .model import RANK_STEM, Candidate, Context, Pair, Slot
+from .model import RANK_GENERIC, RANK_STEM, Candidate, Context, Pair, Slot
 from .values import number_of
 
-__all__ = ["ScoreBook", "legend_of"]
+__all__ = ["ScoreBook", "legend_of", "numbered_legend", "states_pair_order"]
 
 # "accuracy 7", "Relevance: 8/10", "creativity=6.5" inside one answer's line.
 _DIMENSION_SCORE_RE: Final = re.compile(
     r"(?P<key>[^\W\d_][\w -]{0,30}?)[ \t]*[:=(-]?[ \t]*(?P<score>\d{1,3}(?:\.\d{1,2})?(?:[ \t]*/[ \t]*\d{1,3})?)"
 )
 _MAX_LEGEND_CHARS: Final = 120
+# An answer's total score opening its line's value: "8/10", "8.5/10 — accurate, ...", "7 (good)".
+_TOTAL_SCORE_RE: Final = re.compile(
+    r"[ \t*_]*(?P<score>\d{1,3}(?:\.\d{1,2})?(?:[ \t]*(?:/|out of)[ \t]*\d{1,3})?)[ \t*_]*(?:$|[-—–:;,(]|\.(?:[ \t]|$))"
+)
 
 
 def legend_of(text: str) -> dict[str, Winner]:
@@ -45,6 +50,37 @@ def legend_of(text: str) -> dict[str, Winner]:
     return mapping
 
 
+def numbered_legend(text: str) -> dict[str, Winner]:
+    """The judge's own numbering of the answers: a text that calls them "Assistant 1" and
+    "Response 2" means them by a bare "1" or "2" too."""
+    if "1" not in text and "2" not in text:
+        return {}  # the common case, without a regex pass
+    if _numbered_names(lexicon().wording).search(text) is None:
+        return {}
+    return {"1": "A", "2": "B"}
+
+
+def states_pair_order(text: str) -> bool:
+    """Whether the text says two-number lists are ordered A then B ("scores are [A, B]",
+    ``"order": ["A", "B"]``)."""
+    if "[" not in text and "(" not in text:
+        return False
+    return _pair_order(lexicon().wording).search(text) is not None
+
+
+@functools.lru_cache(maxsize=2)
+def _numbered_names(wording: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![A-Za-z])(?i:{wording})[ \t_-]{{0,2}}#?[12](?![\d.,])")
+
+
+@functools.lru_cache(maxsize=2)
+def _pair_order(wording: str) -> re.Pattern[str]:
+    def name(letter: str) -> str:
+        return rf"[\"']?(?:(?i:{wording})[ \t_-]{{0,2}})?{letter}[\"']?"
+
+    return re.compile(rf"[\[(][ \t]{{0,3}}{name('A')}[ \t]{{0,3}}[,;/][ \t]{{0,3}}{name('B')}[ \t]{{0,3}}[\])]")
+
+
 @dataclass
 class ScoreBook:
     """Scores seen in line layouts: answer -> dimension -> score, and where they were."""
@@ -56,6 +92,7 @@ class ScoreBook:
     answer_line: int = -1
     last_pos: int = 0
     heading_lines: set[int] = field(default_factory=set)
+    totals: dict[Winner, float] = field(default_factory=dict)  # "Assistant A: 6/10" (no dimension named)
 
     def start_answer(self, answer: Winner, line: int) -> None:
         """A line naming only an answer ("**Assistant A**", "Assistant B scores:")."""
@@ -84,13 +121,26 @@ class ScoreBook:
                 found += self.record(answer, key.dim, match.group("score"), pos=pos)
         return found >= 2
 
+    def record_total(self, answer: Winner, text: str, *, pos: int) -> bool:
+        """ "Assistant A: 6/10" — a score for the whole answer; True if the text opens with one."""
+        match = _TOTAL_SCORE_RE.match(text)
+        score = number_of(match.group("score")) if match is not None else None
+        if score is None:
+            return False
+        self.totals[answer] = score
+        self.last_pos = pos
+        return True
+
     def candidate(self) -> Candidate | None:
-        """The verdict of the scores, if both answers were scored on some dimension."""
+        """The verdict of the scores, if both answers were scored on some dimension; two
+        total scores are an overall verdict (alone, a lone one)."""
         a, b = self.scores.get("A", {}), self.scores.get("B", {})
         shared = [dim for dim in a if dim in b]
-        if not shared:
+        slots: dict[Dimension, Slot] = {dim: Slot(RANK_STEM, Pair(a[dim], b[dim])) for dim in shared}
+        if len(self.totals) == 2 and "overall" not in slots:
+            slots["overall"] = Slot(RANK_GENERIC, Pair(self.totals["A"], self.totals["B"]))
+        if not slots:
             return None
-        slots = {dim: Slot(RANK_STEM, Pair(a[dim], b[dim])) for dim in shared}
         return candidate_from_slots(
             slots,
             order=(self.base + self.last_pos, 0),

@@ -56,6 +56,8 @@ _NUMBER_RE: Final = re.compile(
     r"[ \t]*(?P<n>\d{1,3}(?:\.\d{1,2})?)[ \t]*(?:(?:/|out of)[ \t]*(?P<d>\d{1,3}))?[ \t]*(?P<p>%)?"
 )
 _WORDS_FOR_PROSE: Final = 3
+# Longest answer name read at the start of a value ("the second response").
+_MAX_NAME_CHARS: Final = 40
 _DIGIT_RE: Final = re.compile(r"\d")
 
 
@@ -202,6 +204,9 @@ def read_winner(raw: str, *, dim: Dimension | None = None, legend: dict[str, Win
     if legend and core in legend:
         return Reading(legend[core], "", "legend")
     lex = lexicon()
+    ordinal = lex.answer_ordinals.get(core.lower())
+    if ordinal is not None:
+        return Reading(ordinal)  # "first", "second" under a dimension's key
     pair = pair_of_text(core) if _DIGIT_RE.search(core) else None
     if pair is not None:
         return _compare(pair)
@@ -210,13 +215,19 @@ def read_winner(raw: str, *, dim: Dimension | None = None, legend: dict[str, Win
         return _prose_reading(core, dim) or Reading(None, "tie")
     match = patterns["leading"].match(core)
     if match is None:
-        return _prose_reading(core, dim) or Reading(None, "other")
-    letter = match.group("letter") or match.group("bare")
-    if letter is None:
-        letter = "A" if match.group("number") in ("1", "一") else "B"
-    winner: Winner = "A" if letter in "aA" else "B"
-    rest = core[match.end() :]
-    correction = _corrected(core, match.end()) if rest.strip() else None
+        named = _named_answer(core, lex)
+        if named is None:
+            return _prose_reading(core, dim) or Reading(None, "other")
+        winner, named_end = named  # "second answer", "the first response"
+        letter = winner
+    else:
+        letter = match.group("letter") or match.group("bare")
+        if letter is None:
+            letter = "A" if match.group("number") in ("1", "一") else "B"
+        winner = "A" if letter in "aA" else "B"
+        named_end = match.end()
+    rest = core[named_end:]
+    correction = _corrected(core, named_end) if rest.strip() else None
     if correction is not None:
         return Reading(correction)
     tie_operator = rest.lstrip(" \t")[:2].rstrip(" \t")
@@ -226,7 +237,7 @@ def read_winner(raw: str, *, dim: Dimension | None = None, legend: dict[str, Win
             return Reading(None, "tie")  # "A = B", "A ≈ B"
     if patterns["second"].match(rest) or (letter.isupper() and patterns["second_loose"].match(rest)):
         return Reading(None, "ambiguous")  # "A or B", "A/B", "A and B", "A, B"
-    if match.group("wording") is None and letter in "aA":
+    if match is not None and match.group("wording") is None and letter in "aA":
         # "A small nodule": a leading "A" followed by an ordinary word is the article.
         word = _NEXT_WORD_RE.match(rest)
         if word is not None and word.group(1).lower() not in lex.article_continuations:
@@ -256,6 +267,19 @@ def read_winner(raw: str, *, dim: Dimension | None = None, legend: dict[str, Win
     if lex.value_negation_re.search(clause):
         return Reading(None, "other")
     return Reading(winner)
+
+
+def _named_answer(core: str, lex: Lexicon) -> tuple[Winner, int] | None:
+    """(answer, where its name ends) when the value opens with an answer's name in words
+    ("second answer", "the first response", "第二个回答")."""
+    lowered = core[:_MAX_NAME_CHARS].lower()
+    for scanner in lex.answer_res:
+        found = scanner.match(lowered)
+        if found is not None:
+            winner, needs_capital = lex.answer_phrases.get(" ".join(found.group().split()), ("A", True))
+            if not needs_capital:
+                return winner, found.end()
+    return None
 
 
 def _corrected(core: str, after: int) -> Winner | None:

@@ -158,7 +158,7 @@ def _parse(text: object, policy: LoneVerdictPolicy) -> Verdict:
         return _verdict_from(chosen, policy, "")
     if thought.strip():
         inside = find(thought)
-        chosen = decide(inside)
+        chosen = decide(inside, thinking=True)
         if chosen is not None:
             return _verdict_from(chosen, policy, THINK_SUFFIX)
         return unreadable_verdict(_failure_note([outside, inside], had_think=True))
