@@ -21,6 +21,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+# The synthetic generator lives in tests/synthetic; the checkout goes first, before any installed `tests`.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 
 def timed(totals: dict[str, float], counts: dict[str, int], name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(fn)
@@ -47,7 +50,7 @@ def main() -> None:
     os.environ.setdefault("HF_HOME", str(workdir / "hf-home"))
     os.environ["HF_HUB_OFFLINE"] = os.environ["HF_DATASETS_OFFLINE"] = "1"
 
-    from med_rewardbench_tasks.synthetic import write_synthetic_benchmark
+    from tests.synthetic import write_synthetic_benchmark
 
     started = time.perf_counter()
     write_synthetic_benchmark(workdir / "data", total=args.cases, seed=0)

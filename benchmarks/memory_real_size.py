@@ -88,7 +88,7 @@ def build(data_dir: Path, variant: str, cases: int) -> dict[str, Any]:
     """Write the set under ``data_dir`` unless a finished build of the same variant is there."""
     import dataclasses
 
-    from med_rewardbench_tasks.synthetic import distribute_cases, make_cases, write_layout
+    from tests.synthetic import distribute_cases, make_cases, write_layout
 
     marker = data_dir.with_name(f"{data_dir.name}.built.json")  # outside the data: not a file of the dataset
     if marker.is_file():

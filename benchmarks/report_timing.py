@@ -31,6 +31,9 @@ import time
 from pathlib import Path
 from typing import Any, Final
 
+# The synthetic generator and the browser driver live in tests/; the checkout goes first, before any installed `tests`.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 DATE = "20250301_120000"
 REASON: Final = (
     "Answer A identifies the lesion and its location correctly while B misreads the modality; B is more "
@@ -39,7 +42,7 @@ REASON: Final = (
 
 
 def write_data(folder: Path, cases: int, image_size: int) -> None:
-    from med_rewardbench_tasks.synthetic import write_synthetic_benchmark
+    from tests.synthetic import write_synthetic_benchmark
 
     if (folder / "pair_gt_all").is_dir():
         return
@@ -203,7 +206,6 @@ def main() -> None:
 
 def browse(html: Path) -> None:
     """How the page behaves in headless Chromium: time to interactive, a filter's redraw, memory."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from tests.chromium import Browser, find_browser
 
     executable = find_browser()

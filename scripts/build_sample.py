@@ -18,12 +18,13 @@ import sys
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
+# First, even when an editable install already lists the checkout: another distribution (latex2sympy2, which
+# lmms-eval pulls in) installs a top-level `tests` package that would otherwise hide tests/synthetic.
+sys.path.insert(0, str(REPO_ROOT))
 
 # Deliberately after the sys.path insert above, so the script runs from a plain checkout.
 from med_rewardbench_tasks.constants import ORGANS, Organ  # noqa: E402 - needs REPO_ROOT on sys.path
-from med_rewardbench_tasks.synthetic import make_cases, write_layout  # noqa: E402 - needs REPO_ROOT on sys.path
+from tests.synthetic import make_cases, write_layout  # noqa: E402 - needs REPO_ROOT on sys.path
 
 DEFAULT_OUT = REPO_ROOT / "med_rewardbench_tasks" / "sample_data"
 IMAGE_SIZE = 128
@@ -43,7 +44,7 @@ the real dataset. It is **not** Med-RewardBench data.
 - The questions, both candidate answers and the six labels per case (accuracy,
   relevance, comprehensiveness, creativity, responsiveness, overall) are **invented** by
   a generator. They are not expert judgments. Labels follow from how the generator wrote
-  each answer (see `med_rewardbench_tasks/synthetic.py` for the rules).
+  each answer (see `tests/synthetic/` for the rules).
 - **Numbers computed on this sample mean nothing about a judge's quality.** Use them
   only to check that the pipeline runs end to end and that its outputs have the right
   shape. For real results, use the public dataset `{hf_id}`.

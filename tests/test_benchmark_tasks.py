@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from med_rewardbench_tasks.constants import ORGANS
-from med_rewardbench_tasks.synthetic import make_cases, write_layout
 from tests.conftest import DIMENSIONS, read_truth, run_lmms_eval
+from tests.synthetic import make_cases, write_layout
 
 pytestmark = pytest.mark.integration
 

@@ -13,8 +13,8 @@ import yaml
 from med_rewardbench_tasks import build_dataset as builder
 from med_rewardbench_tasks import data
 from med_rewardbench_tasks.constants import DIMENSIONS, ORGANS
-from med_rewardbench_tasks.synthetic import make_cases, write_layout
 from tests.conftest import read_truth
+from tests.synthetic import make_cases, write_layout
 
 
 def build(argv: list[str]) -> int:

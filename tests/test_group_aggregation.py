@@ -19,10 +19,10 @@ import pytest
 
 from med_rewardbench_tasks.constants import ORGANS
 from med_rewardbench_tasks.metric_names import HEADLINE_METRICS, SWAP_TASK_METRICS
-from med_rewardbench_tasks.synthetic import make_cases, write_layout
 from tests.canned_judge import SILENT_ORGAN, canned_judge
 from tests.conftest import lmms_eval_executable, read_truth, run_lmms_eval
 from tests.openai_stub import serve_chat_completions
+from tests.synthetic import make_cases, write_layout
 from tests.test_distributed import TORCHRUN, free_loopback_port
 
 pytestmark = pytest.mark.integration

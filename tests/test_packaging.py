@@ -59,6 +59,8 @@ def test_wheel_contents(wheel: Path) -> None:
     assert expected <= names
     assert not any(name.startswith("med_rewardbench_tasks/tasks/") and name.count("/") > 2 for name in names)
     assert not any(name.startswith(("tests/", "benchmarks/", "examples/")) for name in names)
+    # The synthetic generator is build and test tooling (tests/synthetic): the wheel ships only the sample it made.
+    assert not any("synthetic" in name or name.endswith("cases.yaml") for name in names), sorted(names)
     dist_info = next(name.split("/")[0] for name in names if name.endswith(".dist-info/METADATA"))
     entry_points = zipfile.ZipFile(wheel).read(f"{dist_info}/entry_points.txt").decode()
     assert "[lmms_eval.models]" in entry_points and "med_rewardbench_tasks.models:model_manifests" in entry_points

@@ -24,9 +24,9 @@ from pathlib import Path
 import pytest
 
 from med_rewardbench_tasks.constants import DIMENSIONS, ORGANS
-from med_rewardbench_tasks.synthetic import make_cases, write_layout
 from tests.conftest import REPO_ROOT, read_truth, require_modules
 from tests.openai_stub import serve_chat_completions
+from tests.synthetic import make_cases, write_layout
 
 pytestmark = [pytest.mark.integration, pytest.mark.tiny_model]
 

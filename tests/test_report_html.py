@@ -18,8 +18,8 @@ import pytest
 
 from med_rewardbench_tasks.data import HubDataset, LocalDirectory
 from med_rewardbench_tasks.report.case_data import choose_source
-from med_rewardbench_tasks.synthetic import make_cases, write_layout
 from tests.conftest import read_truth
+from tests.synthetic import make_cases, write_layout
 from tests.test_report import (  # noqa: F401  (empty_local_data: an autouse fixture, so no test reaches the Hub)
     empty_local_data,
     read_csv,

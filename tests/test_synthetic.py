@@ -10,22 +10,27 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+import yaml
 from PIL import Image
 
 from med_rewardbench_tasks.constants import BENCHMARK_CASES, DIMENSIONS, LABELS_DIR, ORGANS, PARQUET_DIR, WINNERS
-from med_rewardbench_tasks.synthetic import (
+from tests.synthetic import (
     SYNTHETIC_DATASET_NAME,
+    ContentError,
     SyntheticCase,
     department_of,
     distribute_cases,
+    load_content,
     make_cases,
     write_layout,
     write_synthetic_benchmark,
 )
+from tests.synthetic.content import CONTENT_FILE, parse_content
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = REPO_ROOT / "med_rewardbench_tasks" / "sample_data"
@@ -208,18 +213,16 @@ def test_accuracy_label_follows_the_drawn_finding(full_set: list[SyntheticCase])
 
 def test_relevance_and_responsiveness_follow_the_text(full_set: list[SyntheticCase]) -> None:
     """The relevance loser carries an off-topic sentence; the responsiveness winner answers first."""
-    from med_rewardbench_tasks import synthetic
-
     for case in full_set:
         answers = {"A": case.answer1_text, "B": case.answer2_text}
         rel = case.human_answer["relevance"]
         other = "B" if rel == "A" else "A"
-        assert not any(d in answers[rel] for d in synthetic._DIGRESSIONS)
-        assert any(d in answers[other] for d in synthetic._DIGRESSIONS)
+        assert not any(d in answers[rel] for d in load_content().digressions)
+        assert any(d in answers[other] for d in load_content().digressions)
         resp = case.human_answer["responsiveness"]
         other = "B" if resp == "A" else "A"
-        assert not answers[resp].startswith(synthetic._PREAMBLES)
-        assert answers[other].startswith(synthetic._PREAMBLES)
+        assert not answers[resp].startswith(load_content().preambles)
+        assert answers[other].startswith(load_content().preambles)
 
 
 # --- written layout ----------------------------------------------------------------------
@@ -338,20 +341,65 @@ def test_shipped_sample_layout() -> None:
 
 
 def test_shipped_sample_matches_regeneration(tmp_path: Path) -> None:
+    """scripts/build_sample.py, run from a clean environment, writes the shipped sample byte for byte."""
     subprocess.run(
         [sys.executable, str(BUILD_SCRIPT), "--out", str(tmp_path), "--seed", "0"],
         check=True,
-        cwd=REPO_ROOT,
+        cwd=tmp_path,  # not the checkout: the script must find tests/synthetic on its own
         capture_output=True,
     )
     shipped = sorted(p.relative_to(SAMPLE_DIR) for p in SAMPLE_DIR.rglob("*") if p.is_file())
     rebuilt = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
     assert shipped == rebuilt
     for rel in shipped:
-        if rel.suffix == ".parquet":
-            a = pq.read_table(SAMPLE_DIR / rel)
-            b = pq.read_table(tmp_path / rel)
-            assert a.schema.names == b.schema.names, rel
-            assert a.to_pylist() == b.to_pylist(), rel
-        else:
-            assert (SAMPLE_DIR / rel).read_text(encoding="utf-8") == (tmp_path / rel).read_text(encoding="utf-8"), rel
+        same_bytes = (SAMPLE_DIR / rel).read_bytes() == (tmp_path / rel).read_bytes()
+        if not same_bytes and rel.suffix == ".parquet":
+            same_rows = pq.read_table(SAMPLE_DIR / rel).to_pylist() == pq.read_table(tmp_path / rel).to_pylist()
+            assert same_bytes, f"{rel}: " + (
+                "the same rows in different bytes; is pyarrow/datasets the locked version?"
+                if same_rows
+                else "different rows: rebuild the sample with scripts/build_sample.py"
+            )
+        assert same_bytes, f"{rel} differs from a fresh build: rebuild the sample with scripts/build_sample.py"
+
+
+# --- the case content (cases.yaml) ---------------------------------------------------------
+
+
+def test_content_describes_every_organ_system() -> None:
+    document = yaml.safe_load(CONTENT_FILE.read_text(encoding="utf-8"))
+    assert list(document["organs"]) == list(ORGANS)
+    loaded = load_content()
+    for organ in ORGANS:
+        spec = loaded.organs[organ]
+        assert spec.department in DEPARTMENTS
+        for finding in spec.findings:
+            assert set(finding.locations) <= set(spec.locations), (organ, finding.name)
+    # The shared fracture entry is merged into each limb's list with that limb's own locations.
+    fractures = {organ: f.locations for organ in ORGANS for f in loaded.organs[organ].findings if f.name == "fracture"}
+    assert fractures == {
+        "foot": ("base of the fifth metatarsal", "second metatarsal shaft", "calcaneus"),
+        "lower_limb": ("distal femur", "proximal tibia", "fibular shaft", "femoral shaft"),
+        "upper_limb": ("distal radius", "humeral shaft", "ulnar shaft", "olecranon"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda d: d["organs"]["eye"]["findings"][0]["locations"].append("left kidney"), r"organs.eye.findings\[0\]"),
+        (lambda d: d["organs"]["heart"].update(mask="square"), r"organs.heart.mask is 'square'"),
+        (lambda d: d["organs"]["brain"].update(modalities=["pet"]), r"organs.brain.modalities entry is 'pet'"),
+        (lambda d: d["organs"].pop("lung"), r"organs must describe abdomen, .*upper_limb"),
+        (lambda d: d["digressions"].clear(), r"digressions must be a non-empty list"),
+        (
+            lambda d: d["organs"]["foot"]["findings"][1].pop("tone"),
+            r"organs.foot.findings\[1\] has missing fields \['tone'\]",
+        ),
+    ],
+)
+def test_content_errors_name_the_entry(edit: Any, message: str) -> None:
+    document = yaml.safe_load(CONTENT_FILE.read_text(encoding="utf-8"))
+    edit(document)
+    with pytest.raises(ContentError, match=message):
+        parse_content(document)

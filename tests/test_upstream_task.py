@@ -21,11 +21,11 @@ from med_rewardbench_tasks import export_lmms_eval
 from med_rewardbench_tasks.build_dataset import build_dataset
 from med_rewardbench_tasks.constants import ORGANS
 from med_rewardbench_tasks.export_lmms_eval import ExportError, export_task_folder, shared_modules
-from med_rewardbench_tasks.synthetic import make_cases, write_layout
 from tests.canned_judge import canned_judge
 from tests.conftest import REPO_ROOT, read_truth, run_lmms_eval
 from tests.lmms_eval_tree import isolated_env, lmms_eval_with_task
 from tests.openai_stub import serve_chat_completions
+from tests.synthetic import make_cases, write_layout
 
 UPSTREAM = REPO_ROOT / "upstream" / "lmms_eval_task"
 COMMITTED = UPSTREAM / "lmms_eval" / "tasks" / "med_rewardbench"
