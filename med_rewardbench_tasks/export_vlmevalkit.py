@@ -1,6 +1,6 @@
 """``med-rewardbench export-vlmevalkit OUT.tsv``: the benchmark (or the sample) as a VLMEvalKit TSV.
 
-The file has VLMEvalKit's layout (see :mod:`med_rewardbench_tasks.vlmevalkit`): every case
+The file has VLMEvalKit's layout (see :mod:`med_rewardbench_tasks.vlmevalkit.tsv`): every case
 validated first, images base64-encoded. Save it as ``$LMUData/MedRewardBench.tsv`` (or
 ``MedRewardBench_sample.tsv``) and VLMEvalKit reads it instead of building it on first use.
 """

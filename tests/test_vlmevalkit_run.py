@@ -22,7 +22,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from med_rewardbench_tasks import vlmevalkit, vlmevalkit_run
+from med_rewardbench_tasks import vlmevalkit
+from med_rewardbench_tasks.vlmevalkit import launcher
 from tests.conftest import DIMENSIONS, REPO_ROOT, TruthCase, expected_metrics
 from tests.vlmeval_stand_in import fake_vlmeval_fixture, lmu_data_fixture, run_bash, stand_in_env  # noqa: F401
 
@@ -74,8 +75,8 @@ def registered_run(run_py: Path, args: list[str], *, api_hook: bool = True) -> s
     """A bash command: register() in-process, then run.py, without the launcher's checks (the control runs)."""
     script = (
         "import runpy, sys\n"
-        "from med_rewardbench_tasks import vlmevalkit, vlmevalkit_run\n"
-        + ("" if api_hook else "vlmevalkit_run.keep_dataset_prompt_in_api_pipeline = lambda: False\n")
+        "from med_rewardbench_tasks import vlmevalkit\nfrom med_rewardbench_tasks.vlmevalkit import launcher\n"
+        + ("" if api_hook else "launcher.keep_dataset_prompt_in_api_pipeline = lambda: False\n")
         + "vlmevalkit.register()\n"
         f"sys.argv = {[str(run_py), *args]!r}\n"
         f"runpy.run_path({str(run_py)!r}, run_name='__main__')\n"
@@ -161,7 +162,7 @@ def test_a_config_file_alias_and_a_misspelt_name_are_refused(
 
 
 def test_run_argument_problems() -> None:
-    problems = vlmevalkit_run.run_argument_problems
+    problems = launcher.run_argument_problems
     assert problems(["--data", "MedRewardBench", "MedRewardBench_sample_x", "MMBench", "--model", "m"]) == []
     ok = {
         "MedRewardBench_x": {"class": "MedRewardBench", "dataset": "MedRewardBench_x", "lone_verdict": "all_dimensions"}
@@ -240,7 +241,7 @@ def test_api_hook_touches_only_med_rewardbench_datasets_and_is_installed_once(fa
     from vlmeval.inference_api import APIEvalPipeline, DatasetConfig
 
     cls = vlmevalkit.register()
-    assert vlmevalkit_run.keep_dataset_prompt_in_api_pipeline() is True  # already installed: not wrapped again
+    assert launcher.keep_dataset_prompt_in_api_pipeline() is True  # already installed: not wrapped again
     assert not hasattr(APIEvalPipeline.__init__.__wrapped__, "__wrapped__")
 
     def config(name: str, dataset: Any) -> DatasetConfig:

@@ -27,7 +27,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Final
 
-from med_rewardbench_tasks import vlmevalkit
+from .dataset import MedRewardBenchDataset, register
+from .names import CLASS_NAME, DATASET_NAME, base_dataset, dataset_name_rule
+from .tsv import default_data_root, tsv_layout_problem
 
 PREFIX: Final = "med-rewardbench-tasks"
 _HOOK_MARK: Final = "__med_rewardbench_keeps_dataset_prompt__"
@@ -86,8 +88,8 @@ def _config_entries(options: argparse.Namespace) -> Iterator[tuple[str, str, Any
 
 def _name_for(key: str, dataset: Any) -> str:
     """A name for a ``--data-config`` entry that is both its key and its dataset: the key, on the dataset's data."""
-    base = vlmevalkit.base_dataset(dataset) if isinstance(dataset, str) else None
-    key_base = vlmevalkit.base_dataset(key)
+    base = base_dataset(dataset) if isinstance(dataset, str) else None
+    key_base = base_dataset(key)
     if base is None or base == key_base or key_base is None:
         return key
     tag = key[len(key_base) + 1 :]
@@ -101,12 +103,12 @@ def run_argument_problems(argv: Sequence[str]) -> list[str]:
     configured = set()
     for where, key, value in _config_entries(options):
         configured.add(key)
-        if not isinstance(value, dict) or value.get("class") != vlmevalkit.CLASS_NAME:
+        if not isinstance(value, dict) or value.get("class") != CLASS_NAME:
             continue
         # The class's default, as VLMEvalKit builds it when the entry names no dataset.
-        dataset = value.get("dataset", vlmevalkit.DATASET_NAME)
-        if vlmevalkit.base_dataset(key) is None:
-            problems.append(f"{where}: {vlmevalkit.dataset_name_rule(key)}")
+        dataset = value.get("dataset", DATASET_NAME)
+        if base_dataset(key) is None:
+            problems.append(f"{where}: {dataset_name_rule(key)}")
         elif dataset != key:
             name = _name_for(key, dataset) if "dataset" in value else key  # no dataset given: the key was meant
             fixed = json.dumps({name: {**value, "dataset": name}})
@@ -117,12 +119,8 @@ def run_argument_problems(argv: Sequence[str]) -> list[str]:
                 f"the dataset it builds: {how}"
             )
     for name in options.data:
-        if (
-            name.startswith(vlmevalkit.DATASET_NAME)
-            and name not in configured
-            and vlmevalkit.base_dataset(name) is None
-        ):
-            problems.append(f"--data: {vlmevalkit.dataset_name_rule(name)}")
+        if name.startswith(DATASET_NAME) and name not in configured and base_dataset(name) is None:
+            problems.append(f"--data: {dataset_name_rule(name)}")
     return problems
 
 
@@ -130,16 +128,16 @@ def stale_tsv_problems(argv: Sequence[str]) -> list[str]:
     """A ``<LMUData>/<dataset>.tsv`` for a dataset of this run that is in an earlier layout (read from its header)."""
     options = _run_options(argv)
     names = [*options.data, *(key for _, key, _ in _config_entries(options))]
-    bases = {vlmevalkit.base_dataset(name) for name in names} - {None}
+    bases = {base_dataset(name) for name in names} - {None}
     problems = []
     for base in sorted(base for base in bases if base is not None):
-        path = vlmevalkit.default_data_root() / f"{base}.tsv"
+        path = default_data_root() / f"{base}.tsv"
         try:
             with path.open(encoding="utf-8", errors="replace") as handle:
                 header = [column.strip().strip('"') for column in handle.readline().split("\t")]
         except OSError:
             continue  # not written yet: the dataset writes it
-        problem = vlmevalkit.tsv_layout_problem(path, header)
+        problem = tsv_layout_problem(path, header)
         if problem:
             problems.append(problem)
     return problems
@@ -193,7 +191,7 @@ def keep_dataset_prompt_in_api_pipeline() -> bool:
             return
         for config in configs:
             model = getattr(config, "model_obj", None)
-            if not isinstance(getattr(config, "dataset_obj", None), vlmevalkit.MedRewardBenchDataset):
+            if not isinstance(getattr(config, "dataset_obj", None), MedRewardBenchDataset):
                 continue
             if model is None or not hasattr(model, "use_custom_prompt"):
                 continue  # the pipeline uses the dataset's prompt
@@ -230,7 +228,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{PREFIX}: error: {problem}", file=sys.stderr)
     if problems:
         return 2
-    vlmevalkit.register()
+    register()
     problems = stale_tsv_problems(args[1:])
     for problem in problems:
         print(f"{PREFIX}: error: {problem}", file=sys.stderr)
