@@ -18,7 +18,7 @@ import pytest
 from PIL import Image, ImageFile
 
 from med_rewardbench_tasks import data, lmms_eval_tasks
-from med_rewardbench_tasks.data_images import MAX_IMAGE_FILE_BYTES, read_bounded
+from med_rewardbench_tasks.data.image_checks import MAX_IMAGE_FILE_BYTES, read_bounded
 from tests.conftest import run_lmms_eval
 from tests.layouts import case_row, label, png, write_organ
 

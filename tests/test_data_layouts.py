@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from med_rewardbench_tasks import data
-from med_rewardbench_tasks.data_layout import discover, organ_of
+from med_rewardbench_tasks.data.layout import discover, organ_of
 from tests.fake_hub import FakeHub, serve_dataset_repo
 from tests.layouts import EXPECTED, LAYOUTS, SIX_A, case_row, label, png, write_organ, write_parquet
 

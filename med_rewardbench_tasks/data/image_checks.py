@@ -3,7 +3,7 @@
 Rules, each a defence against data that would otherwise distort a run silently:
 
 * **Reads stay inside the data and are bounded.** An image named by a path is read only
-  from inside the dataset's folder (see ``data_sources``); the read itself accepts only a
+  from inside the dataset's folder (see :mod:`.sources`); the read itself accepts only a
   regular file no larger than :data:`MAX_IMAGE_FILE_BYTES`, so ``/dev/zero``, a FIFO or a
   huge file ends in an error instead of exhausting memory or hanging.
 * **Decoding is strict whatever the process set.** lmms-eval sets Pillow's global
@@ -24,12 +24,13 @@ import os
 import stat
 from typing import TYPE_CHECKING, Final
 
-from med_rewardbench_tasks.data import DataValidationError
 from med_rewardbench_tasks.images import (
     decode_image,
     max_image_pixels,
     to_rgb,
 )
+
+from .model import DataValidationError
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -34,7 +34,8 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from med_rewardbench_tasks.constants import ORGANS, Organ
-from med_rewardbench_tasks.data import DATA_DIR_ENV, DataValidationError
+
+from .model import DATA_DIR_ENV, DataValidationError
 
 TABLE_EXTENSIONS: Final = (".parquet", ".jsonl", ".json")
 CARD_FILE: Final = "README.md"

@@ -14,12 +14,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from med_rewardbench_tasks.data import DataValidationError
-from med_rewardbench_tasks.data_layout import FileSet, organ_of
+from .layout import FileSet, organ_of
+from .model import DataValidationError
 
 if TYPE_CHECKING:
     from med_rewardbench_tasks.constants import Organ
-    from med_rewardbench_tasks.data_sources import Snapshot
+
+    from .sources import Snapshot
 
 ORGAN_COLUMNS: Final = ("modality_type", "organ")
 MAX_JSON_LINE_BYTES: Final = 64 * 1024 * 1024
@@ -87,7 +88,7 @@ def _row_organ(row: TableRow) -> Organ | None:
 def _parquet_file(snapshot: Snapshot, path: str) -> Any:
     import pyarrow.parquet as pq
 
-    from med_rewardbench_tasks.data_sources import check_regular_file
+    from .sources import check_regular_file
 
     local = snapshot.fetch(path)
     shown = snapshot.display(path)
@@ -133,8 +134,8 @@ def _parquet_rows(
 
 
 def _json_rows(snapshot: Snapshot, path: str) -> Iterator[TableRow]:
-    from med_rewardbench_tasks.data_images import read_bounded
-    from med_rewardbench_tasks.data_sources import check_regular_file
+    from .image_checks import read_bounded
+    from .sources import check_regular_file
 
     local = snapshot.fetch(path)
     shown = snapshot.display(path)

@@ -26,16 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal
 
-from med_rewardbench_tasks.data import (
-    DATA_DIR_ENV,
-    REVISION_ENV,
-    DataUnavailableError,
-    DataValidationError,
-    LocalDirectory,
-)
+from .model import DATA_DIR_ENV, REVISION_ENV, DataUnavailableError, DataValidationError, LocalDirectory
 
 if TYPE_CHECKING:
-    from med_rewardbench_tasks.data import DataSource
+    from .model import DataSource
 
 DEFAULT_REVISION: Final = "main"
 # The first failure to resolve a Hub source, repeated to every later organ task of the run.

@@ -1,7 +1,7 @@
 """Reading one organ system's validated cases out of a snapshot, and the checks across organs.
 
 :func:`load_plan` joins an organ's cases with its labels and checks every field (the rules
-are in :mod:`med_rewardbench_tasks.data`'s docstring); :func:`checked_organs` compares
+are in the docstring of :mod:`med_rewardbench_tasks.data`); :func:`checked_organs` compares
 the ids of all organs once per version of the data. :func:`layout_of` is the discovery
 result of a snapshot, computed once and logged.
 """
@@ -15,22 +15,15 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 from med_rewardbench_tasks.constants import ORGANS, Organ
-from med_rewardbench_tasks.data import (
-    EMBEDDED_LABEL_COLUMN,
-    OPTIONAL_COLUMNS,
-    REQUIRED_COLUMNS,
-    Case,
-    DataValidationError,
-    announce,
-    label_records,
-    validate_labels,
-)
 from med_rewardbench_tasks.records import question_id
 
+from .labels import label_records, validate_labels
+from .model import EMBEDDED_LABEL_COLUMN, OPTIONAL_COLUMNS, REQUIRED_COLUMNS, Case, DataValidationError, announce
+
 if TYPE_CHECKING:
-    from med_rewardbench_tasks.data_layout import FileSet, Layout, OrganPlan
-    from med_rewardbench_tasks.data_sources import Snapshot
-    from med_rewardbench_tasks.data_tables import TableRow
+    from .layout import FileSet, Layout, OrganPlan
+    from .sources import Snapshot
+    from .tables import TableRow
 
 _CARD_BYTES: Final = 1024 * 1024
 _ABSOLUTE_PATH: Final = re.compile(r"^(?:[/\\]|[A-Za-z]:)")
@@ -44,8 +37,8 @@ _benchmark_organs: dict[Snapshot, list[Organ]] = {}
 
 
 def layout_of(snapshot: Snapshot) -> Layout:
-    from med_rewardbench_tasks.data_images import read_bounded
-    from med_rewardbench_tasks.data_layout import CARD_FILE, discover
+    from .image_checks import read_bounded
+    from .layout import CARD_FILE, discover
 
     if snapshot not in _layouts:
         card = None
@@ -70,8 +63,8 @@ def checked_organs(snapshot: Snapshot, layout: Layout) -> list[Organ]:
     """
     if snapshot in _benchmark_organs:
         return _benchmark_organs[snapshot]
-    from med_rewardbench_tasks.data_layout import organ_of
-    from med_rewardbench_tasks.data_tables import ORGAN_COLUMNS, iter_rows, organ_column
+    from .layout import organ_of
+    from .tables import ORGAN_COLUMNS, iter_rows, organ_column
 
     first_seen: dict[str, tuple[Organ, str]] = {}
 
@@ -117,7 +110,7 @@ def _shared(plan: OrganPlan) -> Organ | None:
 # ---------------------------------------------------------------------------------------
 def _image_from_path(snapshot: Snapshot, table_file: str, value: str, known: frozenset[str], where: str) -> bytes:
     """An image named by a path relative to the table that names it; the path must stay in the dataset."""
-    from med_rewardbench_tasks.data_images import MAX_IMAGE_FILE_BYTES, read_bounded
+    from .image_checks import MAX_IMAGE_FILE_BYTES, read_bounded
 
     if _ABSOLUTE_PATH.match(value) or "\0" in value:
         raise DataValidationError(
@@ -142,7 +135,7 @@ def _image_from_path(snapshot: Snapshot, table_file: str, value: str, known: fro
 
 
 def _case_image(snapshot: Snapshot, row: TableRow, known: frozenset[str], where: str) -> bytes:
-    from med_rewardbench_tasks.data_images import validate_image
+    from .image_checks import validate_image
 
     value = row.values.get("image")
     data: Any = None
@@ -186,8 +179,8 @@ def _label_set(plan: OrganPlan, columns: Sequence[str], shown: str) -> FileSet |
 
 
 def load_plan(snapshot: Snapshot, plan: OrganPlan) -> list[Case]:
-    from med_rewardbench_tasks.data_layout import organ_of
-    from med_rewardbench_tasks.data_tables import ORGAN_COLUMNS, iter_rows, organ_column, table_columns
+    from .layout import organ_of
+    from .tables import ORGAN_COLUMNS, iter_rows, organ_column, table_columns
 
     shown = snapshot.display(plan.cases.paths[0])
     columns = table_columns(snapshot, plan.cases)

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     import datasets
     import pyarrow as pa
 
-    from med_rewardbench_tasks.data import Case
+    from .model import Case
 
 # Doc column -> Case attribute. The organ column has the Hub dataset's name, as the hooks read it.
 _TEXT_COLUMNS = {
