@@ -12,30 +12,16 @@ from __future__ import annotations
 
 import argparse
 import collections
-import functools
 import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 # The synthetic generator lives in tests/synthetic; the checkout goes first, before any installed `tests`.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-
-def timed(totals: dict[str, float], counts: dict[str, int], name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            totals[name] += time.perf_counter() - started
-            counts[name] += 1
-
-    return wrapper
+from hook_timing import time_hooks
 
 
 def main() -> None:
@@ -62,35 +48,12 @@ def main() -> None:
 
     startup_s = time.perf_counter() - started
 
-    # Instrument the package's hooks before lmms-eval reads the YAMLs (utils.py binds them then).
-    from med_rewardbench_tasks import lmms_eval_tasks, task_hooks
-    from med_rewardbench_tasks.verdict_filter import MedRewardBenchVerdictFilter
+    # Before lmms-eval reads the YAMLs (utils.py binds the hooks then).
+    from med_rewardbench_tasks import task_hooks
 
     totals: dict[str, float] = collections.defaultdict(float)
     counts: dict[str, int] = collections.defaultdict(int)
-    for module, names in (
-        (lmms_eval_tasks, ("process_docs", "process_docs_both_orders")),
-        (
-            task_hooks,
-            (
-                "doc_to_text",
-                "doc_to_visual",
-                "doc_to_messages",
-                "doc_to_target",
-                "process_results",
-                "process_results_swap",
-                "aggregate_mean_strict_acc",
-                "aggregate_mean_consistency",
-                "aggregate_mean_first_position_bias",
-                "aggregate_mean_second_position_bias",
-            ),
-        ),
-    ):
-        for name in names:
-            setattr(module, name, timed(totals, counts, name, getattr(module, name)))
-    MedRewardBenchVerdictFilter.apply = timed(  # type: ignore[method-assign]
-        totals, counts, "MedRewardBenchVerdictFilter.apply", MedRewardBenchVerdictFilter.apply
-    )
+    time_hooks(totals, counts)
 
     started = time.perf_counter()
     task_manager = TaskManager("WARNING")

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import functools
 import io
 import json
 import os
@@ -29,12 +28,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
+
+from hook_timing import time_hooks  # noqa: E402 - beside this script
 
 # (pixels per side, how each image is encoded)
 VARIANTS = {
@@ -49,17 +49,6 @@ RUNS = {
     "sample_swap": "med_rewardbench_sample_swap",
 }
 BASELINE_OF = {"plain": "sample", "swap": "sample_swap"}
-HOOKS = (
-    "process_docs",
-    "process_docs_both_orders",
-    "doc_to_text",
-    "doc_to_visual",
-    "doc_to_messages",
-    "doc_to_target",
-    "process_results",
-    "process_results_both_orders",
-    "aggregate_judgments",
-)
 MIB = 1024 * 1024
 
 
@@ -113,19 +102,6 @@ def build(data_dir: Path, variant: str, cases: int) -> dict[str, Any]:
     return built
 
 
-def timed(totals: dict[str, float], counts: dict[str, int], name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            totals[name] += time.perf_counter() - started
-            counts[name] += 1
-
-    return wrapper
-
-
 def child(task: str, report: Path, hand_off: bool) -> None:
     """One lmms-eval CLI run in this process, with the package's hooks timed."""
     from med_rewardbench_tasks import lmms_eval_tasks
@@ -133,14 +109,10 @@ def child(task: str, report: Path, hand_off: bool) -> None:
     totals: dict[str, float] = collections.defaultdict(float)
     counts: dict[str, int] = collections.defaultdict(int)
     built_docs: list[Any] = []
-    for name in HOOKS:
-        setattr(lmms_eval_tasks, name, timed(totals, counts, name, getattr(lmms_eval_tasks, name)))
+    time_hooks(totals, counts)
     for name in ("process_docs", "process_docs_both_orders"):
         hook = getattr(lmms_eval_tasks, name)
         setattr(lmms_eval_tasks, name, lambda docs, hook=hook: built_docs.append(hook(docs)) or built_docs[-1])
-    lmms_eval_tasks.VerdictFilter.apply = timed(
-        totals, counts, "VerdictFilter.apply", lmms_eval_tasks.VerdictFilter.apply
-    )
 
     from lmms_eval.__main__ import cli_evaluate
 
