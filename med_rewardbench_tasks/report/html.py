@@ -115,32 +115,13 @@ def _judge_section(report: Report, judge: JudgeResults, number: int) -> str:
         "<details><summary>Accuracy by organ system with 95% intervals</summary>",
         table(views.grouped_accuracy(tables["accuracy_by_organ"].rows_for(label), "organ", "Organ system")),
         "</details>",
-        "<h3>Headline metrics</h3>",
-        table(views.headline(tables["headline"].rows_for(label))),
-        "<h3>Agreement beyond chance</h3>",
-        f"<p>{prose(views.AGREEMENT_TEXT)}</p>",
-        table(views.agreement(tables["agreement"].rows_for(label))),
     ]
-    if judge.by_department is not None:
-        rows = tables["accuracy_by_department"].rows_for(label)
-        parts += [
-            "<h3>Accuracy by clinical department</h3>",
-            table(views.grouped_accuracy(rows, "department", "Department")),
-        ]
-    if judge.swap is not None:
-        parts += [
-            "<h3>Position bias</h3>",
-            f"<p>{prose(views.position_text(judge))}</p>",
-            table(views.position(tables["position_bias"].rows_for(label))),
-        ]
-    parts += [
-        "<h3>Length bias</h3>",
-        f"<p>{prose(views.length_text(judge))}</p>",
-        table(views.length(tables["length_bias"].rows_for(label))),
-        "<h3>Verdicts</h3>",
-        table(views.verdicts(tables["verdicts"].rows_for(label))),
-        "</section>",
-    ]
+    for section in views.judge_sections(report, judge):
+        parts.append(f"<h3>{text(section.heading)}</h3>")
+        if section.text is not None:
+            parts.append(f"<p>{prose(section.text)}</p>")
+        parts.append(table(section.table))
+    parts.append("</section>")
     return "\n".join(parts)
 
 

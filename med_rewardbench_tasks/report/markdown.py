@@ -66,30 +66,9 @@ def _judge_section(report: Report, judge: JudgeResults, *, figures: bool) -> Seq
     ]
     if figures:
         parts.append(f"![Accuracy by organ system and dimension](organ_heatmap_{report.slugs[label]}.png)")
-    parts += [
-        "### Headline metrics",
-        md_table(views.headline(tables["headline"].rows_for(label))),
-        "### Agreement beyond chance",
-        views.AGREEMENT_TEXT,
-        md_table(views.agreement(tables["agreement"].rows_for(label))),
-    ]
-    if judge.by_department is not None:
-        rows = tables["accuracy_by_department"].rows_for(label)
-        parts += [
-            "### Accuracy by clinical department",
-            md_table(views.grouped_accuracy(rows, "department", "Department")),
-        ]
-    if judge.swap is not None:
-        parts += [
-            "### Position bias",
-            views.position_text(judge),
-            md_table(views.position(tables["position_bias"].rows_for(label))),
-        ]
-    parts += [
-        "### Length bias",
-        views.length_text(judge),
-        md_table(views.length(tables["length_bias"].rows_for(label))),
-        "### Verdicts",
-        md_table(views.verdicts(tables["verdicts"].rows_for(label))),
-    ]
+    for section in views.judge_sections(report, judge):
+        parts.append(f"### {section.heading}")
+        if section.text is not None:
+            parts.append(section.text)
+        parts.append(md_table(section.table))
     return parts

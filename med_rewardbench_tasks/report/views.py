@@ -345,3 +345,34 @@ def incomplete_text(judge: JudgeResults) -> str | None:
         f"**Incomplete logs**: scored on what was logged, not on every case the run evaluated ({listed}). "
         "These numbers are not comparable with a complete run."
     )
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of a judge's results: a heading, the explanation above the table (if any), the table."""
+
+    heading: str
+    table: View
+    text: str | None = None
+
+
+def judge_sections(report: Report, judge: JudgeResults) -> list[Section]:
+    """A judge's sections after its accuracy by organ system, in the order both pages show them."""
+    label = judge.label
+    tables = report.tables
+    sections = [
+        Section("Headline metrics", headline(tables["headline"].rows_for(label))),
+        Section("Agreement beyond chance", agreement(tables["agreement"].rows_for(label)), AGREEMENT_TEXT),
+    ]
+    if judge.by_department is not None:
+        rows = tables["accuracy_by_department"].rows_for(label)
+        sections.append(Section("Accuracy by clinical department", grouped_accuracy(rows, "department", "Department")))
+    if judge.swap is not None:
+        sections.append(
+            Section("Position bias", position(tables["position_bias"].rows_for(label)), position_text(judge))
+        )
+    sections += [
+        Section("Length bias", length(tables["length_bias"].rows_for(label)), length_text(judge)),
+        Section("Verdicts", verdicts(tables["verdicts"].rows_for(label))),
+    ]
+    return sections
