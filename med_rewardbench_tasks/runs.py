@@ -179,12 +179,7 @@ def _presentation(target: Any, *, where: str) -> tuple[Presentation, Any]:
     """The presentation a target record describes, and the data source it names (older logs name none)."""
     if not isinstance(target, str):
         raise RunReadError(f"{where}: target must be the JSON case record written by doc_to_target, got {target!r:.80}")
-    try:
-        record = json.loads(target)
-    except json.JSONDecodeError as error:
-        raise RunReadError(f"{where}: target is not JSON ({error.msg}): {target!r:.80}") from error
-    if not isinstance(record, dict):
-        raise RunReadError(f"{where}: target must be a JSON object, got {target!r:.80}")
+    record = json_object(target, where=where, error=RunReadError, what="target")
     try:
         return presentation_from_record(record), record.get("source")
     except KeyError as error:

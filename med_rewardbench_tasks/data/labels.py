@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from med_rewardbench_tasks.constants import DIMENSIONS, WINNERS, Dimension, Winner
+from med_rewardbench_tasks.jsonio import json_object
 from med_rewardbench_tasks.records import question_id
 
 from .model import EMBEDDED_LABEL_COLUMN, DataValidationError
@@ -19,10 +19,7 @@ if TYPE_CHECKING:
 def validate_labels(raw: Any, *, where: str) -> dict[Dimension, Winner]:
     """Six A/B winners from a raw ``human_answer`` (a dict, or a JSON string of one); no other keys."""
     if isinstance(raw, str):
-        try:
-            raw = json.loads(raw)
-        except json.JSONDecodeError as error:
-            raise DataValidationError(f"{where}: human_answer is not a JSON object ({error.msg})") from error
+        raw = json_object(raw, where=where, error=DataValidationError, what=EMBEDDED_LABEL_COLUMN)
     if not isinstance(raw, Mapping):
         raise DataValidationError(f"{where}: human_answer must map the six dimensions to A/B, got {type(raw).__name__}")
     unknown = [key for key in raw if key not in DIMENSIONS]

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from med_rewardbench_tasks.constants import DIMENSIONS
+from med_rewardbench_tasks.jsonio import json_object, json_value
 from med_rewardbench_tasks.metric_names import HEADLINE_METRICS, MEAN_ACCURACY_METRIC
 from med_rewardbench_tasks.parsing import DEFAULT_LONE_VERDICT
 
@@ -48,19 +49,13 @@ PICKLE_FILE_TYPES: Final = (".pkl", ".pickle")
 def _json_records(file: Path, suffix: str) -> list[Any]:
     text = file.read_text(encoding="utf-8")
     if suffix == ".json":
-        try:
-            records = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise PredictionFileError(f"{file}: not valid JSON ({error})") from None
+        records = json_value(text, where=str(file), error=PredictionFileError)
         return records if isinstance(records, list) else [records]
-    records = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip():
-            try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError as error:
-                raise PredictionFileError(f"{file} line {number}: not valid JSON ({error})") from None
-    return records
+    return [
+        json_object(line, where=f"{file} line {number}", error=PredictionFileError)
+        for number, line in enumerate(text.splitlines(), start=1)
+        if line.strip()
+    ]
 
 
 def read_prediction_file(path: str | os.PathLike[str]) -> pd.DataFrame:
