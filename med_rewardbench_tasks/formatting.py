@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 from med_rewardbench_tasks.constants import DIMENSIONS
@@ -18,38 +18,39 @@ from med_rewardbench_tasks.metrics import BOOTSTRAP_REPLICATES, BOOTSTRAP_SEED, 
 MISSING: Final = "–"
 
 
+def _or_missing(show: Callable[..., str], *values: float | None) -> str:
+    """``show(*values)``, or ``–`` when a value is missing: None, or NaN (a metric with no denominator)."""
+    return MISSING if any(value is None or math.isnan(value) for value in values) else show(*values)
+
+
 def percent(value: float | None) -> str:
     """``0.4778`` -> ``47.8%``; None or NaN (a metric with no denominator) -> ``–``."""
-    return MISSING if value is None or math.isnan(value) else f"{100 * value:.1f}%"
+    return _or_missing(lambda rate: f"{100 * rate:.1f}%", value)
 
 
 def interval(low: float | None, high: float | None) -> str:
     """A 95% interval in percent points: ``[37.8, 57.8]``."""
-    if low is None or high is None or math.isnan(low) or math.isnan(high):
-        return MISSING
-    return f"[{100 * low:.1f}, {100 * high:.1f}]"
+    return _or_missing(lambda low, high: f"[{100 * low:.1f}, {100 * high:.1f}]", low, high)
 
 
 def signed_points(value: float | None) -> str:
     """A difference of two rates in percent points: ``+3.2``."""
-    return MISSING if value is None or math.isnan(value) else f"{100 * value:+.1f}"
+    return _or_missing(lambda points: f"{100 * points:+.1f}", value)
 
 
 def coefficient(value: float | None) -> str:
     """A statistic on its own scale (Cohen's kappa): ``0.412``."""
-    return MISSING if value is None or math.isnan(value) else f"{value:.3f}"
+    return _or_missing(lambda statistic: f"{statistic:.3f}", value)
 
 
 def coefficient_interval(low: float | None, high: float | None) -> str:
-    if low is None or high is None or math.isnan(low) or math.isnan(high):
-        return MISSING
-    return f"[{low:.3f}, {high:.3f}]"
+    """An interval of a statistic on its own scale: ``[0.301, 0.523]``."""
+    return _or_missing(lambda low, high: f"[{low:.3f}, {high:.3f}]", low, high)
 
 
 def p_value(value: float | None) -> str:
-    if value is None or math.isnan(value):
-        return MISSING
-    return "<0.001" if value < 0.001 else f"{value:.3f}"
+    """A p-value to three decimals, or ``<0.001``."""
+    return _or_missing(lambda p: "<0.001" if p < 0.001 else f"{p:.3f}", value)
 
 
 def title(name: str) -> str:
