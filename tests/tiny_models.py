@@ -181,24 +181,17 @@ def _save_weights(model_class: Any, config: Any, out: Path) -> None:
 
 
 def _qwen_text_config(tokenizer: Any, ids: dict[str, int]) -> dict[str, Any]:
-    return {
-        "vocab_size": len(tokenizer),
-        "hidden_size": 32,
-        "intermediate_size": 64,
-        "num_hidden_layers": 2,
-        "num_attention_heads": 2,
-        "num_key_value_heads": 1,
-        # Room for a ~400-token prompt, the system prompt and the generated tokens.
-        "max_position_embeddings": 4096,
+    return small_text_config(
+        tokenizer,
         # Multimodal RoPE shares each head's rotary frequencies (head_dim / 2, with head_dim =
         # 32 / 2 heads = 16) among temporal, height and width positions: sections sum to 8.
-        "rope_parameters": {"rope_type": "default", "rope_theta": 10000.0, "mrope_section": [4, 2, 2]},
+        rope_parameters={"rope_type": "default", "rope_theta": 10000.0, "mrope_section": [4, 2, 2]},
         # The same, as transformers 4 spells it (transformers 5 reads rope_parameters).
-        "rope_scaling": {"rope_type": "default", "mrope_section": [4, 2, 2]},
-        "bos_token_id": ids["<|endoftext|>"],
-        "eos_token_id": ids["<|im_end|>"],
-        "pad_token_id": ids["<|endoftext|>"],
-    }
+        rope_scaling={"rope_type": "default", "mrope_section": [4, 2, 2]},
+        bos_token_id=ids["<|endoftext|>"],
+        eos_token_id=ids["<|im_end|>"],
+        pad_token_id=ids["<|endoftext|>"],
+    )
 
 
 def _qwen_vision_token_ids(ids: dict[str, int]) -> dict[str, int]:
@@ -211,7 +204,10 @@ def _qwen_vision_token_ids(ids: dict[str, int]) -> dict[str, int]:
     }
 
 
-def _save_qwen_tokenizer_and_processor(out: Path) -> tuple[Any, dict[str, int]]:
+def _save_qwen_tokenizer_and_processor(
+    out: Path, *, pixels: int = QWEN_IMAGE_PIXELS, patch_size: int = 14
+) -> tuple[Any, dict[str, int]]:
+    """The Qwen tokenizer and a fixed-size image processor (``pixels`` per image) saved in ``out``."""
     tokenizer = _hf_tokenizer(
         QWEN_SPECIAL_TOKENS, QWEN_CHAT_TEMPLATE, eos_token="<|im_end|>", pad_token="<|endoftext|>"
     )
@@ -221,9 +217,9 @@ def _save_qwen_tokenizer_and_processor(out: Path) -> tuple[Any, dict[str, int]]:
     # torchvision is missing). A full processor save would need a video processor, i.e.
     # torchvision; AutoProcessor finds the processor class from config.json's model_type.
     image_processor = pil_image_processor("qwen2_vl", "Qwen2VL")(
-        min_pixels=QWEN_IMAGE_PIXELS,
-        max_pixels=QWEN_IMAGE_PIXELS,
-        patch_size=14,
+        min_pixels=pixels,
+        max_pixels=pixels,
+        patch_size=patch_size,
         temporal_patch_size=2,
         merge_size=2,
     )
@@ -342,16 +338,7 @@ def build_tiny_llava(directory: Path) -> Path:
             patch_size=LLAVA_PATCH_SIZE,
         ),
         text_config=LlamaConfig(
-            vocab_size=len(tokenizer),
-            hidden_size=32,
-            intermediate_size=64,
-            num_hidden_layers=2,
-            num_attention_heads=2,
-            num_key_value_heads=1,
-            max_position_embeddings=4096,
-            bos_token_id=ids["<s>"],
-            eos_token_id=ids["</s>"],
-            pad_token_id=ids["<pad>"],
+            **small_text_config(tokenizer, bos_token_id=ids["<s>"], eos_token_id=ids["</s>"], pad_token_id=ids["<pad>"])
         ),
         image_token_index=ids["<image>"],
         image_seq_length=(LLAVA_IMAGE_SIZE // LLAVA_PATCH_SIZE) ** 2,

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from tests.tiny_models import (
-    QWEN_CHAT_TEMPLATE,
-    QWEN_SPECIAL_TOKENS,
-    _hf_tokenizer,
     _qwen_vision_token_ids,
+    _save_qwen_tokenizer_and_processor,
     _save_weights,
-    _token_ids,
-    pil_image_processor,
     rope_settings,
     small_text_config,
 )
@@ -23,26 +20,31 @@ from tests.tiny_models import (
 QWEN3_IMAGE_PIXELS = 64 * 64
 
 
+def _qwen3_vision_config(**extra: Any) -> dict[str, Any]:
+    """Qwen3-VL's vision tower (also Qwen3.5's): 2 blocks, 16 wide, merged into the 32-wide text model."""
+    return {
+        "depth": 2,
+        "hidden_size": 16,
+        "intermediate_size": 32,
+        "num_heads": 2,
+        "patch_size": 16,
+        "spatial_merge_size": 2,
+        "temporal_patch_size": 2,
+        "out_hidden_size": 32,
+        # A 4 x 4 grid of learned position embeddings, interpolated to the image's grid.
+        "num_position_embeddings": 16,
+        **extra,
+    }
+
+
 def build_tiny_qwen3_vl(directory: Path) -> Path:
     """A Qwen3-VL checkpoint (2 vision blocks with one deepstack layer, 2 text layers)."""
     from transformers import Qwen3VLConfig, Qwen3VLForConditionalGeneration
 
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
-    tokenizer = _hf_tokenizer(
-        QWEN_SPECIAL_TOKENS, QWEN_CHAT_TEMPLATE, eos_token="<|im_end|>", pad_token="<|endoftext|>"
-    )
-    ids = _token_ids(tokenizer, QWEN_SPECIAL_TOKENS)
-    tokenizer.save_pretrained(out)
-    # Saved alone, as for Qwen2-VL (see tiny_models): a full processor would need torchvision's
-    # video processor. AutoProcessor finds Qwen3VLProcessor from config.json.
-    pil_image_processor("qwen2_vl", "Qwen2VL")(
-        min_pixels=QWEN3_IMAGE_PIXELS,
-        max_pixels=QWEN3_IMAGE_PIXELS,
-        patch_size=16,
-        temporal_patch_size=2,
-        merge_size=2,
-    ).save_pretrained(out)
+    # As for Qwen2-VL (see tiny_models): AutoProcessor finds Qwen3VLProcessor from config.json.
+    tokenizer, ids = _save_qwen_tokenizer_and_processor(out, pixels=QWEN3_IMAGE_PIXELS, patch_size=16)
     config = Qwen3VLConfig(
         text_config=small_text_config(
             tokenizer,
@@ -53,19 +55,7 @@ def build_tiny_qwen3_vl(directory: Path) -> Path:
             eos_token_id=ids["<|im_end|>"],
             pad_token_id=ids["<|endoftext|>"],
         ),
-        vision_config={
-            "depth": 2,
-            "hidden_size": 16,
-            "intermediate_size": 32,
-            "num_heads": 2,
-            "patch_size": 16,
-            "spatial_merge_size": 2,
-            "temporal_patch_size": 2,
-            "out_hidden_size": 32,
-            # A 4 x 4 grid of learned position embeddings, interpolated to the image's grid.
-            "num_position_embeddings": 16,
-            "deepstack_visual_indexes": [0],
-        },
+        vision_config=_qwen3_vision_config(deepstack_visual_indexes=[0]),
         **_qwen_vision_token_ids(ids),
     )
     _save_weights(Qwen3VLForConditionalGeneration, config, out)
@@ -82,18 +72,7 @@ def build_tiny_qwen3_5(directory: Path) -> Path:
 
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
-    tokenizer = _hf_tokenizer(
-        QWEN_SPECIAL_TOKENS, QWEN_CHAT_TEMPLATE, eos_token="<|im_end|>", pad_token="<|endoftext|>"
-    )
-    ids = _token_ids(tokenizer, QWEN_SPECIAL_TOKENS)
-    tokenizer.save_pretrained(out)
-    pil_image_processor("qwen2_vl", "Qwen2VL")(
-        min_pixels=QWEN3_IMAGE_PIXELS,
-        max_pixels=QWEN3_IMAGE_PIXELS,
-        patch_size=16,
-        temporal_patch_size=2,
-        merge_size=2,
-    ).save_pretrained(out)
+    tokenizer, ids = _save_qwen_tokenizer_and_processor(out, pixels=QWEN3_IMAGE_PIXELS, patch_size=16)
     config = Qwen3_5Config(
         text_config=small_text_config(
             tokenizer,
@@ -109,17 +88,7 @@ def build_tiny_qwen3_5(directory: Path) -> Path:
             eos_token_id=ids["<|im_end|>"],
             pad_token_id=ids["<|endoftext|>"],
         ),
-        vision_config={
-            "depth": 2,
-            "hidden_size": 16,
-            "intermediate_size": 32,
-            "num_heads": 2,
-            "patch_size": 16,
-            "spatial_merge_size": 2,
-            "temporal_patch_size": 2,
-            "out_hidden_size": 32,
-            "num_position_embeddings": 16,
-        },
+        vision_config=_qwen3_vision_config(),
         **_qwen_vision_token_ids(ids),
     )
     _save_weights(Qwen3_5ForConditionalGeneration, config, out)
