@@ -1,4 +1,7 @@
-"""An lmms-eval package tree with the upstream task folder in it, in a process where this package cannot be imported.
+"""lmms-eval package trees for tests: copies to patch, and one with the upstream task folder in it.
+
+:func:`copy_lmms_eval` copies lmms-eval (without its benchmark folders) for a test to apply an
+``upstream/`` patch to with :func:`apply_patch`, as a user would.
 
 :func:`lmms_eval_with_task` builds ``<root>/lmms_eval/``: every entry of the installed
 lmms-eval linked in, except ``tasks/``, which is a folder of links to lmms-eval's own task
@@ -14,11 +17,13 @@ test proves the folder needs nothing but lmms-eval.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
-import lmms_eval
+import pytest
 
 BLOCKER = '''
 """Test start-up hook: makes `import med_rewardbench_tasks` fail in this interpreter."""
@@ -51,9 +56,42 @@ sys.meta_path.insert(0, _Blocker())
 '''
 
 
+def installed_lmms_eval() -> Path:
+    """The installed ``lmms_eval`` package folder (found, not imported)."""
+    spec = importlib.util.find_spec("lmms_eval")
+    assert spec is not None and spec.origin is not None
+    return Path(spec.origin).resolve().parent
+
+
+def copy_lmms_eval(dest_root: Path, source: Path | None = None) -> Path:
+    """``dest_root/lmms_eval``: a copy of ``source`` (default: the installed lmms_eval) without its benchmark
+    folders (``tasks/<benchmark>/``), so task indexing stays quick; task helpers and code are kept."""
+    source = installed_lmms_eval() if source is None else source
+
+    def ignore(directory: str, names: list[str]) -> set[str]:
+        skipped = {name for name in names if name == "__pycache__"}
+        if Path(directory) == source / "tasks":
+            skipped |= {name for name in names if (Path(directory) / name).is_dir() and name != "_task_utils"}
+        return skipped
+
+    shutil.copytree(source, dest_root / "lmms_eval", ignore=ignore)
+    return dest_root
+
+
+def apply_patch(root: Path, patch: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    """``patch -p1`` as a user runs it (fuzz allowed unless ``extra`` says otherwise); ``git apply`` without patch."""
+    if shutil.which("patch"):
+        command = ["patch", "-p1", "--forward", "--batch", *extra, "-i", str(patch)]
+    elif shutil.which("git"):
+        command = ["git", "apply", "-p1", str(patch)]  # outside a repository git apply edits plain files
+    else:
+        pytest.skip("neither patch nor git is available to apply the patch")
+    return subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
+
+
 def lmms_eval_with_task(root: Path, task_folder: Path) -> Path:
     """``root`` made an lmms-eval package tree whose ``tasks/med_rewardbench`` is a copy of ``task_folder``."""
-    installed = Path(lmms_eval.__file__).resolve().parent
+    installed = installed_lmms_eval()
     package = root / "lmms_eval"
     (package / "tasks").mkdir(parents=True)
     for entry in installed.iterdir():

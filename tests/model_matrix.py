@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-import pytest
 import yaml
 
 from tests.conftest import DIMENSIONS, REPO_ROOT, TruthCase
+from tests.lmms_eval_tree import apply_patch, copy_lmms_eval
 
 MATRIX_FILE = REPO_ROOT / "docs" / "model_classes.yaml"
 # Read by tests/shims/sitecustomize.py: the file its generate recorder appends to.
@@ -186,42 +185,6 @@ def independent_metrics(verdicts: Sequence[Mapping[str, str | None]], cases: Seq
 
 
 # --- upstream patches applied to a copy of the installed lmms-eval ---------------------------------
-
-
-def installed_lmms_eval() -> Path:
-    import importlib.util
-
-    spec = importlib.util.find_spec("lmms_eval")
-    assert spec is not None and spec.origin is not None
-    return Path(spec.origin).parent
-
-
-def copy_lmms_eval(dest_root: Path) -> Path:
-    """``lmms_eval`` without its benchmark folders (``tasks/<benchmark>/``), so task indexing stays quick."""
-    import shutil
-
-    source = installed_lmms_eval()
-
-    def ignore(directory: str, names: list[str]) -> set[str]:
-        skipped = {name for name in names if name == "__pycache__"}
-        if Path(directory) == source / "tasks":
-            skipped |= {name for name in names if (Path(directory) / name).is_dir() and name != "_task_utils"}
-        return skipped
-
-    shutil.copytree(source, dest_root / "lmms_eval", ignore=ignore)
-    return dest_root
-
-
-def apply_patch(root: Path, patch: Path, *, dry_run: bool = False) -> subprocess.CompletedProcess[str]:
-    import shutil
-
-    if shutil.which("patch"):
-        command = ["patch", "-p1", "--forward", "--batch", *(["--dry-run"] if dry_run else []), "-i", str(patch)]
-    elif shutil.which("git"):
-        command = ["git", "apply", "-p1", *(["--check"] if dry_run else []), str(patch)]
-    else:
-        pytest.skip("neither patch nor git is available to apply the patch")
-    return subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
 
 
 def patched_lmms_eval(root: Path, patches: Sequence[str]) -> Path:

@@ -16,6 +16,7 @@ import pytest
 
 from tests import model_matrix, tiny_models
 from tests.conftest import run_lmms_eval
+from tests.lmms_eval_tree import apply_patch, copy_lmms_eval
 
 PATCHED_FOR = "0.7.3"
 MODEL_CLASS = "lmms-eval-huggingface-model-class.patch"
@@ -37,8 +38,8 @@ def test_the_matrix_names_every_model_patch() -> None:
 
 @pytest.mark.parametrize("patch", MODEL_PATCHES)
 def test_each_patch_applies_on_its_own(patch: str, tmp_path: Path) -> None:
-    root = model_matrix.copy_lmms_eval(tmp_path)
-    applied = model_matrix.apply_patch(root, model_matrix.UPSTREAM / patch)
+    root = copy_lmms_eval(tmp_path)
+    applied = apply_patch(root, model_matrix.UPSTREAM / patch)
     assert applied.returncode == 0, applied.stdout + applied.stderr
 
 

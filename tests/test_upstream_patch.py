@@ -32,6 +32,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FILELOCK_4, REPO_ROOT
+from tests.lmms_eval_tree import apply_patch
+from tests.lmms_eval_tree import copy_lmms_eval as copy_lmms_tree
 
 UPSTREAM = REPO_ROOT / "upstream"
 PLUGIN_PATCH_0_7_3 = UPSTREAM / "lmms-eval-0.7.3-plugin-tasks.patch"
@@ -43,38 +45,10 @@ FILELOCK_TEST = UPSTREAM / "test_filelock_compat.py"
 PATCHED_FOR = "0.7.3"
 
 
-def lmms_eval_package() -> Path:
-    source = os.environ.get("LMMS_EVAL_SOURCE")
-    if source:
-        return Path(source) / "lmms_eval"
-    spec = importlib.util.find_spec("lmms_eval")
-    assert spec is not None and spec.origin is not None
-    return Path(spec.origin).parent
-
-
 def copy_lmms_eval(dest_root: Path) -> Path:
-    """``lmms_eval`` without its benchmark folders (``tasks/<benchmark>/``); task helpers and code are kept."""
-    source = lmms_eval_package()
-
-    def ignore(directory: str, names: list[str]) -> set[str]:
-        skipped = {name for name in names if name == "__pycache__"}
-        if Path(directory) == source / "tasks":
-            skipped |= {name for name in names if (Path(directory) / name).is_dir() and name != "_task_utils"}
-        return skipped
-
-    shutil.copytree(source, dest_root / "lmms_eval", ignore=ignore)
-    return dest_root
-
-
-def apply_patch(patch: Path, root: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    """``patch -p1`` as a user runs it (fuzz allowed unless ``extra`` says otherwise); ``git apply`` without patch."""
-    if shutil.which("patch"):
-        command = ["patch", "-p1", "--forward", "--batch", *extra, "-i", str(patch)]
-    elif shutil.which("git"):
-        command = ["git", "apply", "-p1", str(patch)]  # outside a repository git apply edits plain files
-    else:
-        pytest.skip("neither patch nor git is available to apply the patch")
-    return subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
+    """A copy of the lmms-eval under test: ``$LMMS_EVAL_SOURCE``'s, else the installed one."""
+    source = os.environ.get("LMMS_EVAL_SOURCE")
+    return copy_lmms_tree(dest_root, Path(source) / "lmms_eval" if source else None)
 
 
 def changed_lines(patch: Path) -> list[str]:
@@ -95,7 +69,7 @@ def lmms_eval_version() -> str:
 def patched_copy(factory: pytest.TempPathFactory, name: str, *patches: Path) -> Path:
     root = copy_lmms_eval(factory.mktemp(name))
     for patch in patches:
-        applied = apply_patch(patch, root)
+        applied = apply_patch(root, patch)
         assert applied.returncode == 0, applied.stdout + applied.stderr
     return root
 
@@ -185,9 +159,9 @@ def test_the_task_manager_line_is_part_of_the_plugin_change() -> None:
 # ---------------------------------------------------------------------------------------
 def test_the_plugin_patch_applies_without_fuzz_and_only_once(unpatched: Path, tmp_path: Path) -> None:
     root = copy_lmms_eval(tmp_path)
-    strict = apply_patch(PLUGIN_PATCH, root, "--fuzz=0")
+    strict = apply_patch(root, PLUGIN_PATCH, "--fuzz=0")
     assert strict.returncode == 0 and "fuzz" not in strict.stdout, strict.stdout + strict.stderr
-    again = apply_patch(PLUGIN_PATCH, root)
+    again = apply_patch(root, PLUGIN_PATCH)
     assert again.returncode != 0  # already applied: --forward refuses to apply it twice
 
 
@@ -246,7 +220,7 @@ def test_the_plugin_patch_lands_right_when_the_context_drifts(tmp_path: Path, lm
     assert drifted != text
     main.write_text(drifted)
 
-    applied = apply_patch(PLUGIN_PATCH, root)
+    applied = apply_patch(root, PLUGIN_PATCH)
     assert applied.returncode == 0, applied.stdout + applied.stderr
     assert "with fuzz" in applied.stdout  # the context did not match as written
     completed = run_upstream_test(PLUGIN_TEST, tmp_path, root)
@@ -291,7 +265,7 @@ def test_start_up_hook_steps_aside_for_a_patched_lmms_eval(patched: Path, tmp_pa
 # filelock 4
 # ---------------------------------------------------------------------------------------
 def test_the_filelock_patch_applies_without_fuzz(tmp_path: Path, lmms_eval_version: str) -> None:
-    strict = apply_patch(FILELOCK_PATCH, copy_lmms_eval(tmp_path), "--fuzz=0")
+    strict = apply_patch(copy_lmms_eval(tmp_path), FILELOCK_PATCH, "--fuzz=0")
     assert strict.returncode == 0 and "fuzz" not in strict.stdout, strict.stdout + strict.stderr
 
 
