@@ -120,11 +120,11 @@ def _organ_folders(root: Path) -> None:
     write_parquet(root / "LOWER-LIMB" / "0000.parquet", [_row(3, labels=json.dumps(WINNERS[3]))])
 
 
-def _datasets_data_dir(root: Path) -> None:
-    """data/<organ>/test-*.parquet as `datasets` writes it, with a train split that must not be read."""
+def _hub_features(*extra: str) -> Any:
+    """The columns as `datasets` types them on the Hub: ids as text, the image a datasets.Image, labels a struct."""
     import datasets
 
-    features = datasets.Features(
+    return datasets.Features(
         {
             "question_id": datasets.Value("string"),
             "modality_type": datasets.Value("string"),
@@ -133,18 +133,25 @@ def _datasets_data_dir(root: Path) -> None:
             "answer2_text": datasets.Value("string"),
             "image": datasets.Image(),
             "human_answer": {dimension: datasets.Value("string") for dimension in DIMENSIONS},
+            **{column: datasets.Value("string") for column in extra},
         }
     )
+
+
+def _write_with_datasets(path: Path, rows: list[dict[str, Any]], features: Any) -> None:
+    import datasets
+
+    datasets.Dataset.from_dict({name: [row[name] for row in rows] for name in features}, features).to_parquet(str(path))
+
+
+def _datasets_data_dir(root: Path) -> None:
+    """data/<organ>/test-*.parquet as `datasets` writes it, with a train split that must not be read."""
+    features = _hub_features()
     for organ, ids in (("brain", (1, 2)), ("lower_limb", (3,))):
         rows = [{**_row(i, organ_value=organ, labels=WINNERS[i]), "question_id": str(i)} for i in ids]
-        table = {name: [row[name] for row in rows] for name in features}
-        datasets.Dataset.from_dict(table, features=features).to_parquet(
-            str(root / "data" / organ / "test-00000-of-00001.parquet")
-        )
+        _write_with_datasets(root / "data" / organ / "test-00000-of-00001.parquet", rows, features)
         decoy = {**rows[0], "question_id": "99"}
-        datasets.Dataset.from_dict({name: [decoy[name]] for name in features}, features=features).to_parquet(
-            str(root / "data" / organ / "train-00000-of-00001.parquet")
-        )
+        _write_with_datasets(root / "data" / organ / "train-00000-of-00001.parquet", [decoy], features)
 
 
 def _one_table_modality_type(root: Path) -> None:
@@ -211,27 +218,13 @@ configs:
 
 def _build_dataset_form(root: Path) -> None:
     """What `med-rewardbench build-dataset OUT` writes: a config per organ, datasets.Image, labels as a struct."""
-    import datasets
-
-    features = datasets.Features(
-        {
-            "question_id": datasets.Value("string"),
-            "modality_type": datasets.Value("string"),
-            "question": datasets.Value("string"),
-            "answer1_text": datasets.Value("string"),
-            "answer2_text": datasets.Value("string"),
-            "image": datasets.Image(),
-            "human_answer": {dimension: datasets.Value("string") for dimension in DIMENSIONS},
-            "department": datasets.Value("string"),
-        }
-    )
+    features = _hub_features("department")
     for organ, ids in (("brain", (1, 2)), ("lower_limb", (3,))):
         rows = [
             {**_row(i, organ_value=organ, labels=WINNERS[i]), "question_id": str(i), "department": "radiology"}
             for i in ids
         ]
-        dataset = datasets.Dataset.from_dict({name: [row[name] for row in rows] for name in features}, features)
-        dataset.to_parquet(str(root / organ / f"test-00000-of-0000{1}.parquet"))
+        _write_with_datasets(root / organ / "test-00000-of-00001.parquet", rows, features)
     (root / "README.md").write_text(BUILD_DATASET_CARD, encoding="utf-8")
 
 
