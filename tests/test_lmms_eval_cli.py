@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import pytest
 
+from tests.canned_replies import LMMS_EVAL_SHAPES, canned_reply
 from tests.conftest import DIMENSIONS, TruthCase, assert_metrics, expected_metrics, longer_answer, run_lmms_eval
 from tests.openai_stub import serve_chat_completions
 
@@ -82,32 +83,11 @@ def test_random_baseline_is_seeded_and_scored_from_its_own_outputs(tmp_path, sam
     assert len({json.dumps(choice, sort_keys=True) for choice in by_case.values()}) > 5
 
 
-def canned_reply(case: TruthCase, index: int) -> tuple[str, dict[str, str | None], bool]:
-    """A judge reply in one of several shapes, with the winners a careful reader sees in it."""
-    correct = dict(case.labels)
-    flipped = {d: ("B" if w == "A" else "A") for d, w in correct.items()}
-    shape = index % 6
-    if shape == 0:
-        return json.dumps({**correct, "reason": "matches the image"}), correct, False
-    if shape == 1:
-        return "```json\n" + json.dumps(flipped, indent=2) + "\n```", flipped, False
-    if shape == 2:
-        lines = "\n".join(f"- **{d.capitalize()}**: Assistant {w}" for d, w in correct.items())
-        return f"<think>Compare both answers.</think>\nMy evaluation:\n{lines}", correct, False
-    if shape == 3:
-        template = (
-            '{"accuracy":"A|B","relevance":"A|B","comprehensiveness":"A|B","creativity":"A|B",'
-            '"responsiveness":"A|B","overall":"A|B","reason":"brief explanation"}'
-        )
-        return template, {}, True
-    if shape == 4:
-        return "After weighing both answers, my final verdict: [[B]]", {"overall": "B"}, True
-    partial = {**correct, "creativity": None}
-    return json.dumps({**correct, "creativity": "tie"}), partial, True
-
-
 def test_openai_api_judge_against_a_stub_server(tmp_path, sample_truth) -> None:
-    canned = {(case.answer1_text, case.answer2_text): canned_reply(case, i) for i, case in enumerate(sample_truth)}
+    canned = {
+        (case.answer1_text, case.answer2_text): canned_reply(case, i, LMMS_EVAL_SHAPES)
+        for i, case in enumerate(sample_truth)
+    }
 
     def reply_for(text: str) -> str:
         matches = [reply for (a, b), (reply, _, _) in canned.items() if a in text and b in text]

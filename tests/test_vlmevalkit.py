@@ -26,6 +26,7 @@ from PIL import Image
 from med_rewardbench_tasks import vlmevalkit
 from med_rewardbench_tasks.export_vlmevalkit import configure as configure_export
 from med_rewardbench_tasks.export_vlmevalkit import run as run_export
+from tests.canned_replies import VLMEVALKIT_SHAPES, Reply, canned_reply
 from tests.conftest import REPO_ROOT, SAMPLE_DIR, TruthCase, expected_metrics
 from tests.vlmeval_stand_in import fake_vlmeval_fixture, lmu_data_fixture  # noqa: F401
 
@@ -51,20 +52,8 @@ def export(argv: list[str]) -> int:
     return run_export(parser.parse_args(argv))
 
 
-def reply_for(case: TruthCase, position: int) -> tuple[str, dict[str, str | None], bool]:
-    """A judge reply in one of several shapes; the winners a careful reader sees; whether it fails to parse fully."""
-    correct = dict(case.labels)
-    flipped = {d: ("B" if w == "A" else "A") for d, w in correct.items()}
-    shape = position % 5
-    if shape == 0:
-        return json.dumps({**correct, "reason": "consistent with the image"}), correct, False
-    if shape == 1:
-        return "```json\n" + json.dumps(flipped, indent=2) + "\n```", flipped, False
-    if shape == 2:
-        return "Weighing both answers, my final verdict: [[A]]", {"overall": "A"}, True
-    if shape == 3:
-        return "", {}, True  # an empty cell in the spreadsheet
-    return json.dumps({**correct, "relevance": "tie"}), {**correct, "relevance": None}, True
+def reply_for(case: TruthCase, position: int) -> Reply:
+    return canned_reply(case, position, VLMEVALKIT_SHAPES)
 
 
 def case_of(text: str, truth: list[TruthCase]) -> TruthCase:
