@@ -21,14 +21,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Literal
 from urllib.parse import parse_qs, quote, unquote, urlsplit
+
+from tests.loopback import QuietHandler, loopback_server
 
 Access = Literal["public", "private", "gated"]
 
@@ -80,7 +80,7 @@ def serve_dataset_repo(
             return revision, by_commit[revision]
         return None
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def _send(self, status: int, body: bytes = b"", headers: Mapping[str, str] | None = None) -> None:
             self.send_response(status)
             for name, value in (headers or {}).items():
@@ -209,18 +209,9 @@ def serve_dataset_repo(
         def do_GET(self) -> None:
             self._handle()
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    hub.endpoint = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with loopback_server(Handler) as endpoint:
+        hub.endpoint = endpoint
         yield hub
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def _files(folder: Path, *, with_folders: bool = False) -> list[str]:

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Final
+
+from tests.loopback import QuietHandler, loopback_server
 
 
 @dataclass
@@ -56,7 +56,7 @@ def _flatten(messages: list[dict[str, Any]]) -> tuple[str, list[str]]:
 def serve_chat_completions(reply_for: Callable[[str], Reply]) -> Iterator[StubServer]:
     server_state: StubServer
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"{}")
             text, images = _flatten(body.get("messages", []))
@@ -92,15 +92,6 @@ def serve_chat_completions(reply_for: Callable[[str], Reply]) -> Iterator[StubSe
             self.end_headers()
             self.wfile.write(payload)
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server_state = StubServer(base_url=f"http://127.0.0.1:{server.server_address[1]}/v1")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with loopback_server(Handler) as url:
+        server_state = StubServer(base_url=f"{url}/v1")
         yield server_state
-    finally:
-        server.shutdown()
-        server.server_close()
