@@ -29,6 +29,16 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built
 
 
+def install_wheel(wheel: Path, target: Path) -> Path:
+    """The wheel installed into the folder ``target`` (no dependencies: this environment provides them)."""
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    return target
+
+
 def test_wheel_contents(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     tasks = "med_rewardbench_tasks/tasks/"
@@ -73,12 +83,7 @@ def test_wheel_contents(wheel: Path) -> None:
 
 
 def test_installed_wheel_registers_its_tasks_with_no_flag(wheel: Path, tmp_path: Path) -> None:
-    target = tmp_path / "site"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(wheel)],
-        check=True,
-        capture_output=True,
-    )
+    target = install_wheel(wheel, tmp_path / "site")
     # -S: no site processing, so this checkout's editable install stays out of the way; the
     # wheel's folder is added as a site directory (its .pth runs) and lmms-eval comes from
     # this environment's site-packages, added as a plain path.
@@ -103,12 +108,7 @@ print(json.dumps({{"package": med_rewardbench_tasks.__file__, "tasks": task_dire
 
 
 def test_installed_wheel_exports_the_committed_lmms_eval_task_folder(wheel: Path, tmp_path: Path) -> None:
-    target = tmp_path / "site"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(wheel)],
-        check=True,
-        capture_output=True,
-    )
+    target = install_wheel(wheel, tmp_path / "site")
     out = tmp_path / "med_rewardbench"
     probe = f"""
 import site, sys
