@@ -150,6 +150,19 @@ def _hf_tokenizer(special_tokens: tuple[str, ...], chat_template: str, **roles: 
     )
 
 
+def tokenizer_and_ids(special_tokens: tuple[str, ...], chat_template: str, **roles: str) -> tuple[Any, dict[str, int]]:
+    """A tokenizer (see :func:`_hf_tokenizer`) and the ids of its special tokens."""
+    tokenizer = _hf_tokenizer(special_tokens, chat_template, **roles)
+    return tokenizer, _token_ids(tokenizer, special_tokens)
+
+
+def checkpoint_folder(directory: Path) -> Path:
+    """``directory``, created if needed: where a builder saves its checkpoint."""
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
 def _token_ids(tokenizer: Any, tokens: tuple[str, ...]) -> dict[str, int]:
     """Ids of the special tokens, checked to be distinct and never split by the tokenizer."""
     vocab = tokenizer.get_vocab()
@@ -208,10 +221,9 @@ def _save_qwen_tokenizer_and_processor(
     out: Path, *, pixels: int = QWEN_IMAGE_PIXELS, patch_size: int = 14
 ) -> tuple[Any, dict[str, int]]:
     """The Qwen tokenizer and a fixed-size image processor (``pixels`` per image) saved in ``out``."""
-    tokenizer = _hf_tokenizer(
+    tokenizer, ids = tokenizer_and_ids(
         QWEN_SPECIAL_TOKENS, QWEN_CHAT_TEMPLATE, eos_token="<|im_end|>", pad_token="<|endoftext|>"
     )
-    ids = _token_ids(tokenizer, QWEN_SPECIAL_TOKENS)
     tokenizer.save_pretrained(out)
     # Saved on its own (type "Qwen2VLImageProcessor", which loads with the PIL backend when
     # torchvision is missing). A full processor save would need a video processor, i.e.
@@ -234,8 +246,7 @@ def build_tiny_qwen2_5_vl(directory: Path) -> Path:
     """A 115k-parameter Qwen2.5-VL checkpoint (2 vision blocks, 2 text layers) in ``directory``."""
     from transformers import Qwen2_5_VLConfig, Qwen2_5_VLForConditionalGeneration
 
-    out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
+    out = checkpoint_folder(directory)
     tokenizer, ids = _save_qwen_tokenizer_and_processor(out)
     config = Qwen2_5_VLConfig(
         text_config=_qwen_text_config(tokenizer, ids),
@@ -266,8 +277,7 @@ def build_tiny_qwen2_vl(directory: Path) -> Path:
     """A 114k-parameter Qwen2-VL checkpoint (2 vision blocks, 2 text layers) in ``directory``."""
     from transformers import Qwen2VLConfig, Qwen2VLForConditionalGeneration
 
-    out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
+    out = checkpoint_folder(directory)
     tokenizer, ids = _save_qwen_tokenizer_and_processor(out)
     config = Qwen2VLConfig(
         text_config=_qwen_text_config(tokenizer, ids),
@@ -298,9 +308,8 @@ def build_tiny_llava(directory: Path) -> Path:
         LlavaProcessor,
     )
 
-    out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
-    tokenizer = _hf_tokenizer(
+    out = checkpoint_folder(directory)
+    tokenizer, ids = tokenizer_and_ids(
         LLAVA_SPECIAL_TOKENS,
         LLAVA_CHAT_TEMPLATE,
         unk_token="<unk>",
@@ -308,7 +317,6 @@ def build_tiny_llava(directory: Path) -> Path:
         eos_token="</s>",
         pad_token="<pad>",
     )
-    ids = _token_ids(tokenizer, LLAVA_SPECIAL_TOKENS)
     image_processor = pil_image_processor("clip", "CLIP")(
         size={"shortest_edge": LLAVA_IMAGE_SIZE},
         crop_size={"height": LLAVA_IMAGE_SIZE, "width": LLAVA_IMAGE_SIZE},

@@ -9,6 +9,7 @@ from tests.tiny_models import (
     _qwen_vision_token_ids,
     _save_qwen_tokenizer_and_processor,
     _save_weights,
+    checkpoint_folder,
     rope_settings,
     small_text_config,
 )
@@ -41,8 +42,7 @@ def build_tiny_qwen3_vl(directory: Path) -> Path:
     """A Qwen3-VL checkpoint (2 vision blocks with one deepstack layer, 2 text layers)."""
     from transformers import Qwen3VLConfig, Qwen3VLForConditionalGeneration
 
-    out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
+    out = checkpoint_folder(directory)
     # As for Qwen2-VL (see tiny_models): AutoProcessor finds Qwen3VLProcessor from config.json.
     tokenizer, ids = _save_qwen_tokenizer_and_processor(out, pixels=QWEN3_IMAGE_PIXELS, patch_size=16)
     config = Qwen3VLConfig(
@@ -70,8 +70,7 @@ def build_tiny_qwen3_5(directory: Path) -> Path:
     layer, one full-attention layer)."""
     from transformers import Qwen3_5Config, Qwen3_5ForConditionalGeneration
 
-    out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
+    out = checkpoint_folder(directory)
     tokenizer, ids = _save_qwen_tokenizer_and_processor(out, pixels=QWEN3_IMAGE_PIXELS, patch_size=16)
     config = Qwen3_5Config(
         text_config=small_text_config(

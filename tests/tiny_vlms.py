@@ -21,12 +21,12 @@ from pathlib import Path
 from tests.tiny_models import (
     QWEN_CHAT_TEMPLATE,
     QWEN_SPECIAL_TOKENS,
-    _hf_tokenizer,
     _save_weights,
-    _token_ids,
+    checkpoint_folder,
     pil_image_processor,
     rope_settings,
     small_text_config,
+    tokenizer_and_ids,
     write_json,
 )
 from tests.tiny_qwen3 import build_tiny_qwen3_5, build_tiny_qwen3_vl
@@ -47,9 +47,8 @@ def build_tiny_internvl(directory: Path) -> Path:
     """An InternVL checkpoint (1 InternViT layer, pixel-shuffle projector, 2-layer Qwen2 text model)."""
     from transformers import InternVLConfig, InternVLForConditionalGeneration
 
-    out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
-    tokenizer = _hf_tokenizer(
+    out = checkpoint_folder(directory)
+    tokenizer, ids = tokenizer_and_ids(
         INTERNVL_SPECIAL_TOKENS,
         INTERNVL_CHAT_TEMPLATE,
         eos_token="<|im_end|>",
@@ -61,7 +60,6 @@ def build_tiny_internvl(directory: Path) -> Path:
             "video_token": "<video>",
         },
     )
-    ids = _token_ids(tokenizer, INTERNVL_SPECIAL_TOKENS)
     tokenizer.save_pretrained(out)
     pil_image_processor("got_ocr2", "GotOcr2")(
         size={"height": INTERNVL_TILE, "width": INTERNVL_TILE}, crop_to_patches=False
@@ -135,9 +133,8 @@ def build_tiny_gemma3(directory: Path) -> Path:
     """A Gemma 3 checkpoint (1 SigLIP layer, 2 Gemma 3 text layers)."""
     from transformers import Gemma3Config, Gemma3ForConditionalGeneration, Gemma3Processor
 
-    out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
-    tokenizer = _hf_tokenizer(
+    out = checkpoint_folder(directory)
+    tokenizer, ids = tokenizer_and_ids(
         GEMMA3_SPECIAL_TOKENS,
         GEMMA3_CHAT_TEMPLATE,
         pad_token="<pad>",
@@ -149,7 +146,6 @@ def build_tiny_gemma3(directory: Path) -> Path:
             "image_token": "<image_soft_token>",
         },
     )
-    ids = _token_ids(tokenizer, GEMMA3_SPECIAL_TOKENS)
     image_processor = pil_image_processor("gemma3", "Gemma3")(
         size={"height": GEMMA3_IMAGE_SIZE, "width": GEMMA3_IMAGE_SIZE}, do_pan_and_scan=False
     )
@@ -210,9 +206,8 @@ def build_tiny_idefics2(directory: Path) -> Path:
     """An Idefics2 checkpoint (1 vision layer, a 4-latent perceiver resampler, 2 Mistral text layers)."""
     from transformers import Idefics2Config, Idefics2ForConditionalGeneration, Idefics2Processor
 
-    out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
-    tokenizer = _hf_tokenizer(
+    out = checkpoint_folder(directory)
+    tokenizer, ids = tokenizer_and_ids(
         IDEFICS2_SPECIAL_TOKENS,
         IDEFICS2_CHAT_TEMPLATE,
         unk_token="<unk>",
@@ -220,7 +215,6 @@ def build_tiny_idefics2(directory: Path) -> Path:
         eos_token="<end_of_utterance>",
         pad_token="<unk>",
     )
-    ids = _token_ids(tokenizer, IDEFICS2_SPECIAL_TOKENS)
     image_processor = pil_image_processor("idefics2", "Idefics2")(
         size={"shortest_edge": IDEFICS2_IMAGE_SIZE, "longest_edge": IDEFICS2_IMAGE_SIZE}, do_image_splitting=False
     )
@@ -297,16 +291,14 @@ def build_tiny_mllama(directory: Path) -> Path:
     """A Llama 3.2 Vision checkpoint (2+1 vision layers, one tile, 2 text layers, one of them cross-attention)."""
     from transformers import MllamaConfig, MllamaForConditionalGeneration, MllamaProcessor
 
-    out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
-    tokenizer = _hf_tokenizer(
+    out = checkpoint_folder(directory)
+    tokenizer, ids = tokenizer_and_ids(
         MLLAMA_SPECIAL_TOKENS,
         MLLAMA_CHAT_TEMPLATE,
         bos_token="<|begin_of_text|>",
         eos_token="<|eot_id|>",
         pad_token="<|finetune_right_pad_id|>",
     )
-    ids = _token_ids(tokenizer, MLLAMA_SPECIAL_TOKENS)
     image_processor = pil_image_processor("mllama", "Mllama")(
         size={"height": MLLAMA_IMAGE_SIZE, "width": MLLAMA_IMAGE_SIZE}, max_image_tiles=1
     )
@@ -368,9 +360,8 @@ def build_tiny_mistral3(directory: Path) -> Path:
     """A Mistral 3 checkpoint (1 Pixtral vision layer, patch merger, 2 Mistral text layers)."""
     from transformers import Mistral3Config, Mistral3ForConditionalGeneration
 
-    out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
-    tokenizer = _hf_tokenizer(
+    out = checkpoint_folder(directory)
+    tokenizer, ids = tokenizer_and_ids(
         MISTRAL3_SPECIAL_TOKENS,
         MISTRAL3_CHAT_TEMPLATE,
         unk_token="<unk>",
@@ -378,7 +369,6 @@ def build_tiny_mistral3(directory: Path) -> Path:
         eos_token="</s>",
         pad_token="<pad>",
     )
-    ids = _token_ids(tokenizer, MISTRAL3_SPECIAL_TOKENS)
     image_processor = pil_image_processor("pixtral", "Pixtral")(
         size={"longest_edge": MISTRAL3_IMAGE_SIZE}, patch_size=14
     )
