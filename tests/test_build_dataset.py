@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import datasets
@@ -118,3 +119,29 @@ def test_the_same_question_id_in_two_organs_is_refused(tmp_path: Path, monkeypat
     monkeypatch.setenv("MED_REWARDBENCH_DATA_DIR", str(copy))
     with pytest.raises(data.DataValidationError, match=r"question_id 1 is in two organ systems: eye .* and foot"):
         builder.build_dataset(tmp_path / "out")
+
+
+def test_the_loader_reads_the_built_dataset_back_case_for_case(sample_built: Path) -> None:
+    built = data.LocalDirectory(sample_built)
+    shipped = data.sample_source()
+    assert data.available_organs(built) == data.available_organs(shipped)
+    for organ in data.available_organs(shipped):
+        again, original = data.load_organ(organ, built), data.load_organ(organ, shipped)
+        # Everything but where it was read from: ids, texts, labels, metadata and the image bytes themselves.
+        assert [replace(case, source=None) for case in again] == [replace(case, source=None) for case in original]
+
+
+@pytest.mark.integration
+def test_a_run_on_the_built_dataset_scores_like_the_shipped_sample(sample_built: Path, tmp_path: Path) -> None:
+    from tests.conftest import run_lmms_eval
+
+    judge = ["--model", "med_rewardbench_baseline", "--model_args", "strategy=longer_answer"]
+    built = run_lmms_eval(
+        [*judge, "--tasks", "med_rewardbench"], tmp_path / "built", env={"MED_REWARDBENCH_DATA_DIR": str(sample_built)}
+    )
+    shipped = run_lmms_eval([*judge, "--tasks", "med_rewardbench_sample"], tmp_path / "shipped")
+    # The group's case-weighted numbers over the 13 organs are the sample task's numbers over its 30 cases.
+    group, sample = built.metrics("med_rewardbench"), shipped.metrics("med_rewardbench_sample")
+    for metric in ("accuracy_acc", "overall_acc", "mean_acc", "parse_failure_rate"):
+        assert group[metric] == pytest.approx(sample[metric], abs=1e-12), metric
+    assert sum(built.results["n-samples"][f"med_rewardbench_{organ}"]["effective"] for organ in ORGANS) == 30
