@@ -21,10 +21,11 @@ pair a case's two docs (see :mod:`.metric_names` for where each value comes from
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from .constants import DIMENSIONS, ORGANS, Dimension
 from .metric_names import (
@@ -39,6 +40,11 @@ from .metric_names import (
 )
 from .records import Judgment, Order, judgment_from_record, judgment_record
 
+if TYPE_CHECKING:
+    import numpy as np
+
+    from .constants import Winner
+
 BOOTSTRAP_REPLICATES: Final = 2000
 BOOTSTRAP_SEED: Final = 20250829
 CONFIDENCE_LEVEL: Final = 0.95
@@ -49,74 +55,18 @@ CONFIDENCE_LEVEL: Final = 0.95
 # ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class CaseRatios:
+    """Every metric's numerator and denominator per case (numpy arrays, cases in key order)."""
+
     cases: tuple[tuple[str, str], ...]
-    numerators: Mapping[str, tuple[float, ...]]
-    denominators: Mapping[str, tuple[float, ...]]
+    numerators: Mapping[str, np.ndarray]
+    denominators: Mapping[str, np.ndarray]
 
 
-Term = tuple[float, float]  # (numerator, denominator) of one case
+# How a letter is coded in the arrays below: 0 = no letter (not stated, or no such presentation).
+_LETTER_CODE: Final = {"A": 1, "B": 2}
 
 
-def _term(holds: bool | None) -> Term:
-    """One case's contribution to a share: nothing when the case has no presentation it applies to."""
-    return (0.0, 0.0) if holds is None else (float(holds), 1.0)
-
-
-def _consistent(original: Judgment, swapped: Judgment, dimension: Dimension) -> bool:
-    pick = original.underlying_pick(dimension)
-    return pick is not None and pick == swapped.underlying_pick(dimension)
-
-
-def _dimension_terms(original: Judgment | None, swapped: Judgment | None, d: Dimension) -> dict[str, Term]:
-    both = original is not None and swapped is not None
-    # The judge's letter in each order (None: not stated, or the order is missing).
-    first = None if original is None else original.choices.get(d)
-    second = None if swapped is None else swapped.choices.get(d)
-    judged = [judgment for judgment in (original, swapped) if judgment is not None]
-    with_longer = [judgment for judgment in judged if judgment.presentation.longer is not None]
-    stated = [j for j in with_longer if j.choices.get(d) is not None]
-    return {
-        "acc": _term(original and original.correct(d)),
-        "swapped_acc": _term(swapped and swapped.correct(d)),
-        "strict_acc": _term(original.correct(d) and swapped.correct(d) if both else None),  # type: ignore[union-attr]
-        "consistency": _term(_consistent(original, swapped, d) if both else None),  # type: ignore[arg-type]
-        # The same letter twice is the same *position* twice, i.e. a different answer each time.
-        "first_position_bias": _term(first == second == "A" if both else None),
-        "second_position_bias": _term(first == second == "B" if both else None),
-        "first_position_rate": _term(None if first is None else first == "A"),
-        "expert_first_position_rate": _term(original and original.presentation.expert[d] == "A"),
-        "longer_pick_rate": (
-            float(sum(j.choices.get(d) == j.presentation.longer for j in stated)),
-            float(len(stated)),
-        ),
-        "expert_longer_rate": (
-            float(sum(j.presentation.expert[d] == j.presentation.longer for j in with_longer)),
-            float(len(with_longer)),
-        ),
-    }
-
-
-def _case_terms(original: Judgment | None, swapped: Judgment | None) -> dict[str, Term]:
-    by_dimension = {d: _dimension_terms(original, swapped, d) for d in DIMENSIONS}
-    terms: dict[str, Term] = {}
-    for measure in by_dimension[DIMENSIONS[0]]:
-        for d in DIMENSIONS:
-            terms[metric_name(d, measure)] = by_dimension[d][measure]
-        # A mean metric pools the six dimensions' terms. Where their denominators are equal
-        # (every metric lmms-eval reports) that is exactly the mean of the six rates; the rates
-        # over stated picks become the share of all stated picks.
-        parts = [by_dimension[d][measure] for d in DIMENSIONS]
-        terms[metric_name("mean", measure)] = (
-            sum(numerator for numerator, _ in parts),
-            sum(denominator for _, denominator in parts),
-        )
-    judged = [judgment for judgment in (original, swapped) if judgment is not None]
-    terms[PARSE_FAILURE_METRIC] = (float(sum(not j.parsed for j in judged)), float(len(judged)))
-    return terms
-
-
-def case_ratios(judgments: Iterable[Judgment]) -> CaseRatios:
-    """Group presentations by case and compute each case's numerator and denominator for every metric."""
+def _pair_by_case(judgments: Iterable[Judgment]) -> dict[tuple[str, str], dict[Order, Judgment]]:
     by_case: dict[tuple[str, str], dict[Order, Judgment]] = {}
     for judgment in judgments:
         orders = by_case.setdefault(judgment.presentation.case_key, {})
@@ -127,19 +77,118 @@ def case_ratios(judgments: Iterable[Judgment]) -> CaseRatios:
         orders[judgment.presentation.order] = judgment
     # Cases in key order, so a bootstrap draw (and so every interval) does not depend on the
     # order the judgments arrived in (lmms-eval's, a report's, a rescore's).
-    by_case = dict(sorted(by_case.items()))
-    numerators: dict[str, list[float]] = {name: [] for name in ALL_METRICS}
-    denominators: dict[str, list[float]] = {name: [] for name in ALL_METRICS}
-    for orders in by_case.values():
-        terms = _case_terms(orders.get("original"), orders.get("swapped"))
-        for name in ALL_METRICS:
-            numerator, denominator = terms[name]
-            numerators[name].append(numerator)
-            denominators[name].append(denominator)
+    return dict(sorted(by_case.items()))
+
+
+@dataclass(frozen=True)
+class _Order:
+    """One order's presentations of every case as arrays: case x dimension letter codes, per-case flags."""
+
+    present: np.ndarray  # the case was judged in this order
+    parsed: np.ndarray  # ... and its verdict was read for all six dimensions
+    choice: np.ndarray  # the judge's letter
+    expert: np.ndarray  # the experts' letter, as shown in this order
+    longer: np.ndarray  # the longer shown answer's letter (0: equally long)
+
+    @classmethod
+    def of(cls, judgments: Sequence[Judgment | None]) -> _Order:
+        import numpy as np
+
+        return cls(
+            present=np.array([judgment is not None for judgment in judgments], dtype=bool),
+            parsed=np.array([judgment is not None and judgment.parsed for judgment in judgments], dtype=bool),
+            choice=np.array([_codes(judgment and judgment.choices) for judgment in judgments], np.int8).reshape(
+                -1, len(DIMENSIONS)
+            ),
+            expert=np.array(
+                [_codes(judgment and judgment.presentation.expert) for judgment in judgments], np.int8
+            ).reshape(-1, len(DIMENSIONS)),
+            longer=np.array(
+                [_LETTER_CODE.get((judgment and judgment.presentation.longer) or "", 0) for judgment in judgments],
+                dtype=np.int8,
+            ),
+        )
+
+
+def _codes(letters: Mapping[Dimension, Winner | None] | None) -> list[int]:
+    if letters is None:
+        return [0] * len(DIMENSIONS)
+    return [_LETTER_CODE.get(letters.get(dimension) or "", 0) for dimension in DIMENSIONS]
+
+
+def _measure_terms(original: _Order, swapped: _Order) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Each measure's (numerator, denominator) as case x dimension arrays; see metric_names.MEASURES."""
+    import numpy as np
+
+    has_original = np.repeat(original.present[:, None], len(DIMENSIONS), axis=1)
+    has_both = np.repeat((original.present & swapped.present)[:, None], len(DIMENSIONS), axis=1)
+    right_original = has_original & (original.choice == original.expert)
+    right_swapped = swapped.present[:, None] & (swapped.choice == swapped.expert)
+    first, second = original.choice, swapped.choice
+    # Shown first in the original order is shown second in the swapped one: the same answer is
+    # picked twice when the letters differ, the same *position* when they are equal.
+    consistent = has_both & (first > 0) & (second > 0) & (first != second)
+    longer_terms = [
+        (
+            (order.longer[:, None] > 0) & (order.choice > 0) & (order.choice == order.longer[:, None]),
+            (order.longer[:, None] > 0) & (order.choice > 0),
+            (order.longer[:, None] > 0) & (order.expert == order.longer[:, None]),
+            np.repeat((order.longer > 0)[:, None], len(DIMENSIONS), axis=1),
+        )
+        for order in (original, swapped)
+    ]
+    terms = {
+        "acc": (right_original, has_original),
+        "swapped_acc": (right_swapped, np.repeat(swapped.present[:, None], len(DIMENSIONS), axis=1)),
+        "strict_acc": (has_both & right_original & right_swapped, has_both),
+        "consistency": (consistent, has_both),
+        "first_position_bias": (has_both & (first == 1) & (second == 1), has_both),
+        "second_position_bias": (has_both & (first == 2) & (second == 2), has_both),
+        "first_position_rate": (first == 1, first > 0),
+        "expert_first_position_rate": (has_original & (original.expert == 1), has_original),
+        # Over both orders' presentations: picks of the longer answer among the stated picks,
+        # and the experts' own rate over the presentations whose answers differ in length.
+        "longer_pick_rate": (
+            longer_terms[0][0].astype(int) + longer_terms[1][0],
+            longer_terms[0][1].astype(int) + longer_terms[1][1],
+        ),
+        "expert_longer_rate": (
+            longer_terms[0][2].astype(int) + longer_terms[1][2],
+            longer_terms[0][3].astype(int) + longer_terms[1][3],
+        ),
+    }
+    return {
+        measure: (numerator.astype(float), denominator.astype(float))
+        for measure, (numerator, denominator) in terms.items()
+    }
+
+
+def case_ratios(judgments: Iterable[Judgment]) -> CaseRatios:
+    """Group presentations by case and compute each case's numerator and denominator for every metric.
+
+    A mean metric pools the six dimensions' terms. Where their denominators are equal (every
+    metric lmms-eval reports) that is exactly the mean of the six rates; the rates over stated
+    picks become the share of all stated picks.
+    """
+
+    by_case = _pair_by_case(judgments)
+    original = _Order.of([orders.get("original") for orders in by_case.values()])
+    swapped = _Order.of([orders.get("swapped") for orders in by_case.values()])
+    numerators: dict[str, np.ndarray] = {}
+    denominators: dict[str, np.ndarray] = {}
+    for measure, (numerator, denominator) in _measure_terms(original, swapped).items():
+        for column, dimension in enumerate(DIMENSIONS):
+            numerators[metric_name(dimension, measure)] = numerator[:, column]
+            denominators[metric_name(dimension, measure)] = denominator[:, column]
+        numerators[metric_name("mean", measure)] = numerator.sum(axis=1)
+        denominators[metric_name("mean", measure)] = denominator.sum(axis=1)
+    failed = (original.present & ~original.parsed).astype(float) + (swapped.present & ~swapped.parsed)
+    numerators[PARSE_FAILURE_METRIC] = failed
+    denominators[PARSE_FAILURE_METRIC] = original.present.astype(float) + swapped.present
     return CaseRatios(
         cases=tuple(by_case),
-        numerators={name: tuple(values) for name, values in numerators.items()},
-        denominators={name: tuple(values) for name, values in denominators.items()},
+        numerators={name: numerators[name] for name in ALL_METRICS},
+        denominators={name: denominators[name] for name in ALL_METRICS},
     )
 
 
@@ -147,10 +196,27 @@ def point_estimates(ratios: CaseRatios) -> dict[str, float]:
     """Every metric whose denominator is not zero (swap metrics need swapped presentations)."""
     estimates = {}
     for name in ALL_METRICS:
-        denominator = sum(ratios.denominators[name])
+        denominator = float(ratios.denominators[name].sum())
         if denominator:
-            estimates[name] = sum(ratios.numerators[name]) / denominator
+            estimates[name] = float(ratios.numerators[name].sum()) / denominator
     return estimates
+
+
+@functools.lru_cache(maxsize=32)
+def resample_counts(n_cases: int, *, replicates: int = BOOTSTRAP_REPLICATES, seed: int = BOOTSTRAP_SEED) -> np.ndarray:
+    """replicates x cases: how often each case is drawn into each bootstrap replicate (seeded; read-only).
+
+    Cached: a report draws the same counts for every judge's table of the same size.
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, n_cases, size=(replicates, n_cases))
+    offsets = (np.arange(replicates) * n_cases)[:, None]
+    counts = np.bincount((draws + offsets).ravel(), minlength=replicates * n_cases).reshape(replicates, n_cases)
+    counts = counts.astype(float)
+    counts.setflags(write=False)
+    return counts
 
 
 def bootstrap_intervals(
@@ -168,22 +234,30 @@ def bootstrap_intervals(
     """
     import numpy as np
 
-    names = [name for name in metrics if sum(ratios.denominators[name])]
+    names = [name for name in metrics if ratios.denominators[name].sum()]
     n_cases = len(ratios.cases)
     if n_cases == 0 or not names:
         return {}
-    rng = np.random.default_rng(seed)
-    draws = rng.integers(0, n_cases, size=(replicates, n_cases))
+    # A replicate's sum is the drawn cases' terms weighted by how often each was drawn, so all
+    # metrics' sums are two matrix products. The terms are whole numbers: the sums are exact.
+    counts = resample_counts(n_cases, replicates=replicates, seed=seed)
+    numerators = counts @ np.stack([ratios.numerators[name] for name in names], axis=1)
+    denominators = counts @ np.stack([ratios.denominators[name] for name in names], axis=1)
     tail = (1.0 - level) / 2.0
+    valid = denominators > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        values = numerators / denominators
+    # Metrics defined in every replicate (nearly all) in one call; the others one by one.
+    complete = valid.all(axis=0)
+    complete_bounds = iter(np.quantile(values[:, complete], [tail, 1.0 - tail], axis=0).T if complete.any() else ())
     intervals = {}
-    for name in names:
-        numerators = np.asarray(ratios.numerators[name])[draws].sum(axis=1)
-        denominators = np.asarray(ratios.denominators[name])[draws].sum(axis=1)
-        valid = denominators > 0
-        if not valid.any():
+    for column, name in enumerate(names):
+        if complete[column]:
+            low, high = next(complete_bounds)
+        elif valid[:, column].any():
+            low, high = np.quantile(values[valid[:, column], column], [tail, 1.0 - tail])
+        else:
             continue
-        values = numerators[valid] / denominators[valid]
-        low, high = np.quantile(values, [tail, 1.0 - tail])
         intervals[name] = (float(low), float(high))
     return intervals
 

@@ -43,7 +43,7 @@ from itertools import combinations
 from typing import TYPE_CHECKING, Final
 
 from med_rewardbench_tasks.constants import DIMENSIONS
-from med_rewardbench_tasks.metrics import BOOTSTRAP_REPLICATES, BOOTSTRAP_SEED, CONFIDENCE_LEVEL
+from med_rewardbench_tasks.metrics import BOOTSTRAP_REPLICATES, BOOTSTRAP_SEED, CONFIDENCE_LEVEL, resample_counts
 from med_rewardbench_tasks.records import Judgment
 
 if TYPE_CHECKING:
@@ -134,16 +134,6 @@ def _statistics(sums: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return accuracy, kappa, balanced
 
 
-def resample_counts(n_cases: int, *, replicates: int = BOOTSTRAP_REPLICATES, seed: int = BOOTSTRAP_SEED) -> np.ndarray:
-    """replicates x cases: how often each case is drawn, from the same draws as the metrics' bootstrap."""
-    import numpy as np
-
-    rng = np.random.default_rng(seed)
-    draws = rng.integers(0, n_cases, size=(replicates, n_cases))
-    offsets = (np.arange(replicates) * n_cases)[:, None]
-    return np.bincount((draws + offsets).ravel(), minlength=replicates * n_cases).reshape(replicates, n_cases)
-
-
 def _percentiles(values: np.ndarray, level: float) -> tuple[float, float]:
     import numpy as np
 
@@ -172,7 +162,7 @@ def agreement_table(
     n_cases = len(scored)
     totals = indicators.sum(axis=0)
     accuracy, kappa, balanced = _statistics(totals, np.asarray(float(n_cases)))
-    counts = resample_counts(n_cases, replicates=replicates, seed=seed).astype(float)
+    counts = resample_counts(n_cases, replicates=replicates, seed=seed)
     replicate_sums = counts @ indicators
     _, kappas, balanceds = _statistics(replicate_sums, np.full(replicates, float(n_cases)))
     shaped = totals.reshape(len(DIMENSIONS), len(_COLUMNS))
@@ -287,7 +277,7 @@ def compare_judges(
         differences = np.stack([matrix[:, column[a]] - matrix[:, column[b]] for a, b in pairs], axis=1)
         n = len(keys)
         observed = differences.mean(axis=0)
-        counts = resample_counts(n, replicates=replicates, seed=seed).astype(float)
+        counts = resample_counts(n, replicates=replicates, seed=seed)
         resampled = counts @ differences / n
         rng = np.random.default_rng(permutation_seed)
         extreme = np.zeros(len(pairs))
