@@ -48,10 +48,12 @@ def max_image_pixels(env: Mapping[str, str] | None = None) -> int:
     return int(raw)
 
 
-def decode_image(data: bytes, *, strict: bool, pixel_limit: int | None = None) -> Image:
+def decode_image(data: bytes, *, strict: bool, pixel_limit: int | None = None, draft_size: int | None = None) -> Image:
     """Decode fully, refusing truncated data when ``strict`` and images over the pixel limit.
 
-    Raises ValueError (too many pixels), or what Pillow raises for data it cannot decode.
+    ``draft_size`` lets a JPEG decode at a reduced scale, no smaller than that many pixels a
+    side (for previews; the whole stream is still read). Raises ValueError (too many pixels),
+    or what Pillow raises for data it cannot decode.
     """
     import io
 
@@ -74,6 +76,8 @@ def decode_image(data: bytes, *, strict: bool, pixel_limit: int | None = None) -
                     f"that guards against decompression bombs; if the image is genuine, raise the limit with "
                     f"{MAX_PIXELS_ENV}=<pixels>"
                 )
+            if draft_size is not None:
+                image.draft(image.mode, (draft_size, draft_size))
             image.load()
         finally:
             ImageFile.LOAD_TRUNCATED_IMAGES, Image.MAX_IMAGE_PIXELS = saved_truncated, saved_pixels

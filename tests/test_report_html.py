@@ -240,6 +240,31 @@ def test_cases_still_show_when_no_data_can_be_read(tmp_path: Path, local_copy: t
     assert all("the data could not be read from" in case[7] for case in data["cases"])
 
 
+def test_an_image_that_does_not_decode_is_a_note_on_its_case_only(tmp_path: Path) -> None:
+    # The report loads cases without decoding images and decodes each once for its preview,
+    # with the checks a run makes: a truncated image (which Pillow could be told to accept)
+    # must become a note on that one case, and the organ's other cases keep their images.
+    import dataclasses
+
+    cases = make_cases({"brain": 3}, seed=5, image_size=64)
+    broken = dataclasses.replace(cases[1], image_png=cases[1].image_png[: len(cases[1].image_png) // 2])
+    copy = tmp_path / "copy"
+    write_layout([cases[0], broken, cases[2]], copy)
+    by_id = {str(case.question_id): case for case in cases}
+    out = tmp_path / "report"
+    assert (
+        run_report([str(write_run(tmp_path / "run", benchmark_lines(by_id, source=str(copy)))), "--out", str(out)]) == 0
+    )
+    data, images = page_data((out / "report.html").read_text())
+    shown = {case[1]: case for case in data["cases"]}
+    assert len(images) == 2
+    hurt = shown[str(broken.question_id)]
+    assert hurt[6] == -1 and "the image could not be previewed" in hurt[7]
+    assert hurt[3:6] == [broken.question, broken.answer1_text, broken.answer2_text]
+    for case in (cases[0], cases[2]):
+        assert shown[str(case.question_id)][6] >= 0 and shown[str(case.question_id)][7] is None
+
+
 def test_no_images_when_asked(tmp_path: Path, local_copy: tuple[Path, dict[str, Any]]) -> None:
     copy, cases = local_copy
     out = tmp_path / "report"

@@ -85,8 +85,13 @@ __all__ = [
 ]
 
 
-def load_organ(organ: str, source: DataSource | None = None) -> list[Case]:
-    """Validated cases of one organ system, from ``source`` (default: :func:`resolve_source`)."""
+def load_organ(organ: str, source: DataSource | None = None, *, decode_images: bool = True) -> list[Case]:
+    """Validated cases of one organ system, from ``source`` (default: :func:`resolve_source`).
+
+    ``decode_images=False`` skips the one costly check, decoding every image, for a caller that
+    decodes each image itself with the same checks (the report's case browser); everything
+    else is validated as for a run.
+    """
     from .cases import checked_organs, layout_of, load_plan
     from .sources import snapshot_of
 
@@ -96,7 +101,7 @@ def load_organ(organ: str, source: DataSource | None = None) -> list[Case]:
     layout = layout_of(snapshot)
     checked_organs(snapshot, layout)
     plan = layout.plan(organ)
-    cases = load_plan(snapshot, plan)
+    cases = load_plan(snapshot, plan, decode_images=decode_images)
     announce(f"Med-RewardBench {organ}: {len(cases)} cases from {snapshot.source_id} ({', '.join(plan.files())})")
     return cases
 

@@ -134,7 +134,7 @@ def _image_from_path(snapshot: Snapshot, table_file: str, value: str, known: fro
     return read_bounded(local, limit=MAX_IMAGE_FILE_BYTES, what="image file", where=where)
 
 
-def _case_image(snapshot: Snapshot, row: TableRow, known: frozenset[str], where: str) -> bytes:
+def _case_image(snapshot: Snapshot, row: TableRow, known: frozenset[str], where: str, *, decode: bool) -> bytes:
     from .image_checks import validate_image
 
     value = row.values.get("image")
@@ -151,7 +151,8 @@ def _case_image(snapshot: Snapshot, row: TableRow, known: frozenset[str], where:
     if not data:
         raise DataValidationError(f"{where}: image is missing")
     data = bytes(data) if not isinstance(data, bytes) else data
-    validate_image(data, where=where)
+    if decode:
+        validate_image(data, where=where)
     return data
 
 
@@ -178,7 +179,7 @@ def _label_set(plan: OrganPlan, columns: Sequence[str], shown: str) -> FileSet |
     )
 
 
-def load_plan(snapshot: Snapshot, plan: OrganPlan) -> list[Case]:
+def load_plan(snapshot: Snapshot, plan: OrganPlan, *, decode_images: bool = True) -> list[Case]:
     from .layout import organ_of
     from .tables import ORGAN_COLUMNS, iter_rows, organ_column, table_columns
 
@@ -231,7 +232,7 @@ def load_plan(snapshot: Snapshot, plan: OrganPlan) -> list[Case]:
                 question=_text(values, "question", where=where),
                 answer1_text=_text(values, "answer1_text", where=where),
                 answer2_text=_text(values, "answer2_text", where=where),
-                image=_case_image(snapshot, row, known, where),
+                image=_case_image(snapshot, row, known, where, decode=decode_images),
                 labels=case_labels,
                 metadata={
                     column: (None if values[column] is None else str(values[column]))

@@ -99,21 +99,20 @@ def choose_source(dataset: str, logged: str | None) -> SourceChoice:
 
 def preview(image_bytes: bytes, image_size: int) -> str:
     """A base64 JPEG of the image as the judge received it, at most ``image_size`` pixels a side."""
-    from PIL import Image
-
+    from med_rewardbench_tasks.images import decode_image
     from med_rewardbench_tasks.task_hooks import doc_to_visual
 
-    with Image.open(io.BytesIO(image_bytes)) as opened:
-        opened.draft(opened.mode, (image_size, image_size))  # JPEG: decode at a reduced scale, much faster
-        opened.load()
-        # Greyscale and RGB reach the judge unchanged (doc_to_visual only converts modes);
-        # keeping greyscale as one channel makes the preview a third of the size.
-        image = opened if opened.mode in ("L", "RGB") else doc_to_visual({"image": opened})[0]
-        factor = math.ceil(max(image.size) / image_size)
-        if factor > 1:
-            image = image.reduce(factor)  # box filter by an integer factor: fast, and enough for a preview
-        buffer = io.BytesIO()
-        image.save(buffer, "JPEG", quality=JPEG_QUALITY)
+    # The cases are loaded without decoding their images (load_organ(decode_images=False)):
+    # this one decode makes the checks a run makes (complete data, the pixel limit).
+    decoded = decode_image(image_bytes, strict=True, draft_size=image_size)
+    # Greyscale and RGB reach the judge unchanged (doc_to_visual only converts modes);
+    # keeping greyscale as one channel makes the preview a third of the size.
+    image = decoded if decoded.mode in ("L", "RGB") else doc_to_visual({"image": decoded})[0]
+    factor = math.ceil(max(image.size) / image_size)
+    if factor > 1:
+        image = image.reduce(factor)  # box filter by an integer factor: fast, and enough for a preview
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=JPEG_QUALITY)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
@@ -122,7 +121,7 @@ def _content(case: Case, image_size: int) -> CaseContent:
     if image_size > 0:
         try:
             image = preview(case.image, image_size)
-        except (OSError, ValueError) as error:
+        except (OSError, ValueError, SyntaxError, EOFError) as error:  # what Pillow raises for bad data
             note = f"the image could not be previewed ({type(error).__name__}: {error})"
     return CaseContent(
         question=case.question,
@@ -139,7 +138,7 @@ def read_organ(source: DataSource, organ: str, question_ids: frozenset[str], ima
     from med_rewardbench_tasks import data
 
     try:
-        cases = data.load_organ(organ, source)
+        cases = data.load_organ(organ, source, decode_images=False)
     except (data.DataValidationError, data.DataUnavailableError, ValueError, OSError) as error:
         note = f"the data could not be read from {source.describe()}: {error}"
         return {qid: CaseContent(note=note) for qid in question_ids}
