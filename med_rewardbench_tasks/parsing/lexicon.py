@@ -84,7 +84,7 @@ _LANGUAGE_LISTS: Final = (
     "corrected_choices", "reporting", "relative", "reason_markers",
     "than", "than_after", "ties", "tie_templates", "negations", "neutral", "hypotheticals", "question_ends",
     "contrasts", "conjunctions", "all", "all_other", "all_except", "except", "corrections", "conclusions", "hedges",
-    "retractions",
+    "retractions", "example_markers",
 )  # fmt: skip
 _DIMENSION_LISTS: Final = ("key_names", "key_stems", "key_fuzzy", "nouns", "adjectives", "praise", "criticism")
 # Prose fields and the token kind their phrases become.
@@ -155,6 +155,8 @@ class Lexicon:
     letter_not_after: frozenset[str]
     letter_not_before: frozenset[str]
     question_ends: tuple[str, ...]
+    # "for example: {...}", "Example output:" on the line above: the object is no verdict.
+    example_re: re.Pattern[str]
 
 
 @functools.lru_cache(maxsize=1)
@@ -424,6 +426,7 @@ def _compile(raw: dict[str, Any], where: str) -> Lexicon:
         letter_not_after=frozenset(normalise_phrase(word) for word in lists["letter_not_after"]),
         letter_not_before=frozenset(normalise_phrase(word) for word in lists["letter_not_before"]),
         question_ends=tuple(lists["question_ends"]),
+        example_re=re.compile(alternation(lists["example_markers"]), re.IGNORECASE),
     )
 
 
