@@ -399,8 +399,9 @@ def _compile(raw: dict[str, Any], where: str) -> Lexicon:
         better_than_re=alternation([*lists["better_than"], *better_ops]),
         worse_than_re=alternation([*lists["worse_than"], *worse_ops]),
         value_correction_re=re.compile(
-            alternation(lists["value_corrections"]) + rf"[ \t,:;.!—–-]{{0,4}}(?:{wording}[ \t_-]*)?(?P<letter>[AB])"
-            r"(?![A-Za-z0-9])",
+            alternation(lists["value_corrections"])
+            + rf"[ \t,:;.!—–\-，：；。、！]{{0,4}}(?:{wording}[ \t_-]*)?(?P<letter>[AB])"
+            r"(?![A-Za-z0-9]|['’]s\b)",  # "no, B's answer ..." names B as a subject, not the correction
             re.IGNORECASE,
         ),
         tie_operators=frozenset(tie_ops),
