@@ -258,6 +258,8 @@ def scan_lines(
             other_lines -= 1
             continue
 
+        if ("," in stripped or "，" in stripped or "、" in stripped) and book.note_order(stripped):
+            continue
         xml = _XML_LINE_RE.fullmatch(stripped)
         if xml is not None:
             line = f"{xml.group('key')}: {xml.group('value')}"  # "<accuracy>B</accuracy>" is "accuracy: B"
@@ -297,6 +299,8 @@ def scan_lines(
                 if empty:
                     book.start_answer(kc.answer, index)
                     continue
+                if book.record_ordered(kc.answer, value, pos=pos):
+                    continue  # "Assistant A: 5, 6, 5, 4, 8, 5" under "Scores (accuracy, relevance, ...):"
                 if heading is not None and number_of(value.strip(VALUE_TRIM)) is not None:
                     book.record(kc.answer, heading.dim, value.strip(VALUE_TRIM), pos=pos)
                     continue  # "- Assistant A: 7/10" under "### Accuracy"
