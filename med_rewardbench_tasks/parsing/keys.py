@@ -16,7 +16,7 @@ from ..constants import Dimension
 from .lexicon import Lexicon, lexicon
 from .model import RANK_EXACT, RANK_FUZZY, RANK_STEM, Context, KeyClass
 
-__all__ = ["classify_key", "compact"]
+__all__ = ["classify_key", "compact", "scored_dimension"]
 
 # Dimension names and wrapper keys are short; a longer "key" is prose.
 _MAX_KEY_CHARS: Final = 48
@@ -117,6 +117,27 @@ def _classify(key: str, lex: Lexicon) -> KeyClass:
     if fuzzy is not None:
         return KeyClass("dim", fuzzy, RANK_FUZZY)
     return KeyClass("other")
+
+
+def scored_dimension(key: str) -> Dimension | None:
+    """The dimension of a key that names its score ("Overall score", "accuracy_scores",
+    "准确性评分"): its value may compare the two answers ("A = 6, B = 8")."""
+    if len(key) > _MAX_KEY_CHARS:
+        return None
+    lex = lexicon()
+    words = _key_words(_PARENTHESIS_RE.sub(" ", key))
+    rest = [word for word in words if word not in lex.score_keys]
+    joined = "".join(rest)
+    if not rest or len(rest) == len(words):
+        if not joined or joined.isascii():
+            return None
+        for score_word in lex.score_keys:  # scripts without blanks: "准确性评分"
+            if not score_word.isascii() and joined.endswith(score_word) and len(joined) > len(score_word):
+                joined = joined[: -len(score_word)]
+                break
+        else:
+            return None
+    return lex.key_names.get(joined) or _stem_of(joined, lex)
 
 
 def _contains_any(joined: str, words: frozenset[str]) -> bool:

@@ -15,14 +15,14 @@ from typing import Final
 
 from ..constants import Dimension
 from .candidates import candidate_from_slots, put_slot
-from .keys import classify_key
+from .keys import classify_key, scored_dimension
 from .lexicon import Lexicon, lexicon
 from .lone import bare_winner, lone_in_line
 from .methods import METHOD_KEY_VALUE_LINES, METHOD_KEY_VALUE_LIST, METHOD_LONE_VERDICT
-from .model import MAX_REASON_CHARS, RANK_GENERIC, Candidate, Context, Slot
+from .model import MAX_REASON_CHARS, RANK_GENERIC, RANK_STEM, Candidate, Context, Slot
 from .scores import ScoreBook
 from .tables import MAX_TABLE_CELLS, is_table_row, read_table, split_cells
-from .values import REASON_TRIM, VALUE_TRIM, number_of, states_verdict
+from .values import REASON_TRIM, VALUE_TRIM, number_of, pair_of_text, states_verdict
 
 # Lines examined per window (the last ones; the first ones in a head window). A verdict
 # layout is a few dozen lines at the end of an output; per-line rules cost microseconds,
@@ -66,6 +66,10 @@ _KV_LINE_RE: Final = re.compile(
 # A line that is only a (dimension) name: "### Accuracy", "**Accuracy**", "Accuracy:".
 _HEADING_LINE_RE: Final = re.compile(
     _LINE_PREFIX + r"[*_`]{0,3}" + _LINE_KEY + _KEY_CLOSE + _HTML_CLOSE + r"(?:[ \t]*:)?(?:[ \t]*[*_`]{1,3})?[ \t]*"
+)
+# "Accuracy           B": a dimension and a winner in columns aligned with blanks.
+_ALIGNED_LINE_RE: Final = re.compile(
+    _LINE_PREFIX + r"[*_`]{0,3}" + _LINE_KEY + _KEY_CLOSE + _HTML_CLOSE + r"[ \t]+(?P<value>\S.{0,40})"
 )
 # One "key: value" piece of a "k=v, k=v" list.
 _KV_PIECE_RE: Final = re.compile(r"[ \t]*[*_`\"'“]{0,3}" + _LINE_KEY + r"[*_`\"'”]{0,3}[ \t]*[:=][ \t]*(?P<value>.*)")
@@ -308,6 +312,11 @@ def scan_lines(
                     continue  # "Assistant A: accuracy 7, relevance 8, ..."
                 if heading is None and book.record_total(kc.answer, value, pos=pos):
                     continue  # "Assistant A: 6/10"
+            if kc.kind == "other" and not empty and pair_of_text(value) is not None:
+                scored = scored_dimension(match.group("key").strip())
+                if scored is not None:  # "Overall score: A = 6, B = 8"
+                    reader.add(scored, RANK_STEM, value, line=index, pos=pos, method=METHOD_KEY_VALUE_LINES)
+                    continue
             if kc.kind == "verdict" and not empty and (heading is not None or states_verdict(value)):
                 reason_open = False
                 if heading is not None:
@@ -317,6 +326,15 @@ def scan_lines(
                     reader.add("overall", RANK_GENERIC, value, line=index, pos=pos, method=METHOD_KEY_VALUE_LINES)
                 continue
         else:
+            aligned = _ALIGNED_LINE_RE.fullmatch(line)
+            if aligned is not None and bare_winner(aligned.group("value"), any_case=False) is not None:
+                kc = classify_key(aligned.group("key").strip(), context)
+                if kc.kind == "dim" and kc.dim is not None:  # "Accuracy        B", a table without bars
+                    settle(heading)
+                    heading = None
+                    value = aligned.group("value")
+                    reader.add(kc.dim, kc.rank, value, line=index, pos=pos, method=METHOD_KEY_VALUE_LINES)
+                    continue
             head = _HEADING_LINE_RE.fullmatch(line)
             if head is not None:
                 kc = classify_key(head.group("key").strip(), context)

@@ -18,7 +18,7 @@ _SENTENCE_END_RE: Final = re.compile(r"[.!?;。！？；]")
 # Lone overall verdicts inside a line. MT-Bench style; [[C]] is that format's tie.
 _DOUBLE_BRACKET_RE: Final = re.compile(r"\[\[[ \t]*([abc])[ \t]*\]\]", re.IGNORECASE)
 _FINAL_PHRASE_RE: Final = re.compile(
-    r"\bfinal[ \t]+(?:answer|verdict|decision|choice|judge?ment|pick|winner|result)\b"
+    r"\bfinal(?:[ \t]+(?:answer|verdict|decision|choice|judge?ment|pick|winner|result|preference)\b|(?=[ \t*]*:))"
     r"[ \t*:]*(?:(?:is\b|=|-)[ \t*:]*)?(?P<value>.{0,80})",
     re.IGNORECASE,
 )

@@ -95,7 +95,7 @@ def _patterns(lex: Lexicon) -> dict[str, re.Pattern[str]]:
         ),
         "pair_item": re.compile(
             rf"(?:(?i:{wording})[ \t_-]*)?(?P<letter>[AB])(?![A-Za-z])[ \t]*(?:[:=]|:[ \t]*score|scores?)?[ \t]*"
-            r"(?P<n>\d{1,3}(?:\.\d{1,2})?)[ \t]*(?:(?:/|out of)[ \t]*(?P<d>\d{1,3}))?(?![\d.])"
+            r"(?P<n>\d{1,3}(?:\.\d{1,2})?)[ \t]*(?:(?:/|out of)[ \t]*(?P<d>\d{1,3}))?(?!\d|\.\d)"
         ),
     }
 
