@@ -15,7 +15,7 @@ from ..constants import DIMENSIONS, Dimension, Winner
 from .candidates import choose
 from .json_scan import mask, scan_json
 from .lines import scan_lines
-from .lone import REFUSAL_RE
+from .lone import REFUSAL_RE, lists_options
 from .methods import METHOD_LONE_VERDICT, METHOD_PROSE
 from .model import Candidate, Context, Findings
 from .prose import Statement, statements
@@ -55,6 +55,7 @@ def find(text: str) -> Findings:
         )
         findings.plain.append((base, plain))
         findings.refusal = findings.refusal or REFUSAL_RE.search(plain) is not None
+        findings.options = findings.options or lists_options(plain)
         base += len(window) + 1
     findings.candidates.sort(key=lambda candidate: candidate.order)
     return findings
@@ -64,6 +65,8 @@ def decide(findings: Findings, *, thinking: bool = False) -> Candidate | None:
     """The verdict of one text's findings, corrections applied. thinking: the text is what
     the judge thought (<think>), where a hedged sentence ("A is probably more accurate, but
     ...") is deliberation, not a verdict."""
+    if findings.options:
+        findings.candidates = [c for c in findings.candidates if c.kind != "lone"]
     chosen = choose(findings.candidates)
     settled = (
         chosen is not None and chosen.kind == "structured" and chosen.explicit and chosen.decided == len(DIMENSIONS)
@@ -73,6 +76,8 @@ def decide(findings: Findings, *, thinking: bool = False) -> Candidate | None:
         if thinking:
             said = [s for s in said if not s.tentative]
         extra = _prose_candidates(said, findings)
+        if findings.options:
+            extra = [c for c in extra if c.kind != "lone"]
         if extra:
             findings.candidates.extend(extra)
             findings.candidates.sort(key=lambda candidate: candidate.order)

@@ -28,6 +28,31 @@ _WINNER_PHRASE_RE: Final = re.compile(
     r"[ \t]+is[ \t*:]*(?P<value>.{0,80})",
     re.IGNORECASE,
 )
+# A multiple-choice list ("A. Pneumothorax B. Effusion C. ... D. ..."): the output answers
+# the medical question, and a letter in it ("Answer: B") names an option, not an answer.
+_OPTION_RE: Final = re.compile(r"(?<![A-Za-z0-9])\(?([A-D])[.)][ \t]+(?=[^\W\d_])")
+_OPTION_GAP: Final = 300
+_MAX_OPTION_MARKS: Final = 2_000
+
+
+def lists_options(text: str) -> bool:
+    """Whether text lists options A, B, C and D in order, each close after the one before."""
+    if "C" not in text or "D" not in text:
+        return False
+    expected, last = "A", -1
+    for seen, match in enumerate(_OPTION_RE.finditer(text)):
+        if seen >= _MAX_OPTION_MARKS:
+            return False
+        letter = match.group(1)
+        if letter == "A":
+            expected, last = "B", match.start()
+        elif letter == expected and match.start() - last <= _OPTION_GAP:
+            if letter == "D":
+                return True
+            expected, last = chr(ord(letter) + 1), match.start()
+    return False
+
+
 REFUSAL_RE: Final = re.compile(
     r"\bI[ \t]*(?:cannot|can't|can[ \t]not|am[ \t]+unable[ \t]+to|am[ \t]+not[ \t]+able[ \t]+to|"
     r"won't|will[ \t]+not|must[ \t]+decline|'m[ \t]+(?:unable|not[ \t]+able))|"
