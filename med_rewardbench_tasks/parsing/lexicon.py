@@ -71,6 +71,7 @@ TokenKind = Literal[
     "both",
     "hedge",  # "probably", "perhaps": a judge still thinking has not decided
     "retraction",  # "I have this backwards": what came before is withdrawn
+    "reopen",  # "Let me reconsider accuracy": the verdicts before on the dimensions named are withdrawn
 ]
 
 _LATIN_WORD_CHAR: Final = re.compile(r"[A-Za-z0-9]")
@@ -84,7 +85,7 @@ _LANGUAGE_LISTS: Final = (
     "corrected_choices", "reporting", "relative", "reason_markers",
     "than", "than_after", "ties", "tie_templates", "negations", "neutral", "hypotheticals", "question_ends",
     "contrasts", "conjunctions", "all", "all_other", "all_except", "except", "corrections", "conclusions", "hedges",
-    "retractions", "example_markers",
+    "retractions", "reopenings", "example_markers",
 )  # fmt: skip
 _DIMENSION_LISTS: Final = ("key_names", "key_stems", "key_fuzzy", "nouns", "adjectives", "praise", "criticism")
 # Prose fields and the token kind their phrases become.
@@ -96,7 +97,7 @@ _PROSE_FIELDS: Final[Mapping[str, TokenKind]] = {
     "conclusions": "conclusion", "corrected_choices": "correction_choice", "reporting": "reporting",
     "relative": "relative", "reason_markers": "because", "former": "former", "latter": "latter", "first": "first",
     "second": "second", "both": "both",
-    "hedges": "hedge", "retractions": "retraction",
+    "hedges": "hedge", "retractions": "retraction", "reopenings": "reopen",
 }  # fmt: skip
 
 
@@ -419,7 +420,7 @@ def _compile(raw: dict[str, Any], where: str) -> Lexicon:
         reference_res=scanners(
             {
                 normalise_phrase(word)
-                for field in ("former", "latter", "first", "second", "ties", "retractions")
+                for field in ("former", "latter", "first", "second", "ties", "retractions", "reopenings")
                 for word in lists[field]
             }
         ),

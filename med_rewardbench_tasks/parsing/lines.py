@@ -445,8 +445,9 @@ def _read_inline_list(stripped: str, index: int, pos: int, reader: LineReader) -
             pieces.append((piece_class.dim, piece_class.rank, piece_value))
         elif piece_class.kind == "verdict" and states_verdict(piece_value):
             pieces.append(("overall", RANK_GENERIC, piece_value))
-    if sum(1 for piece in pieces if piece[1] > RANK_GENERIC) < 2:
-        return False
+    named = [dim for dim, rank, _ in pieces if rank > RANK_GENERIC]
+    if len(named) < 2 or len(set(named)) < len(named):
+        return False  # one dimension twice ("accuracy: B. Wait, no ... Accuracy: A.") is a sentence, not a list
     if sum(len(value.split()) for _, _, value in pieces) > _INLINE_WORDS * len(pieces):
         return False  # sentences cut at their commas ("Relevance: both are relevant, but A ..."), not a list
     for dim, rank, value in pieces:

@@ -25,6 +25,7 @@ without two answers named just before. Sentences that name no answer are not rea
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from dataclasses import dataclass
 from typing import Final
@@ -39,7 +40,15 @@ from .prose_clauses import (
     resolve_references,
     segments_of,
 )
-from .prose_links import Judgement, adjacent_contrast, judgement_of, label_choice, leftover_of, sentence_contrast
+from .prose_links import (
+    Judgement,
+    adjacent_contrast,
+    corrections_named,
+    judgement_of,
+    label_choice,
+    leftover_of,
+    sentence_contrast,
+)
 from .prose_words import Segment, Token, answers_in, lower, matches, sentences_of, tokens_of
 
 __all__ = ["Statement", "statements"]
@@ -59,6 +68,10 @@ _OTHER: Final[dict[str, Winner]] = {"A": "B", "B": "A"}
 _SAYING_KINDS: Final = VERDICT_KINDS | {"praise", "criticism", "eval_positive", "eval_negative", "give"}
 _DIMENSION_WORDS: Final = frozenset({"dim", "adjective", "praise"})
 _OVERALL: Final[frozenset[Dimension]] = frozenset({"overall"})
+_CORRECTIVE_KINDS: Final = frozenset({"correction", "correction_choice", "reopen"})
+# Sentences after a correction without a verdict ("Wait, no.") in which the restated verdict
+# is that correction.
+_REVISION_REACH: Final = 2
 
 
 @dataclass(frozen=True)
@@ -74,6 +87,7 @@ class Statement:
     short: bool = False  # nothing but subject and comparison ("B is better."): may conclude an answer
     tentative: bool = False  # hedged ("A is probably more accurate"): a judge still thinking has not decided
     retraction: bool = False  # "I have this backwards": no verdict; what was said before is withdrawn
+    reopen: bool = False  # "Let me reconsider accuracy.": earlier verdicts on dims are withdrawn
 
 
 def statements(text: str, *, context: frozenset[Dimension] = frozenset(), labels: bool = True) -> list[Statement]:
@@ -107,6 +121,7 @@ def statements(text: str, *, context: frozenset[Dimension] = frozenset(), labels
     judged_before: tuple[int, list[Judgement]] | None = None  # the last sentence's unpaired judgements
     discussed: set[Dimension] = set()  # dimensions the sentences so far gave a verdict (or a tie) on
     number = -1  # counts the sentences that hold text (a blank line between two is no gap)
+    revising: int | None = None  # the last sentence that announced a correction without a verdict
     for start, end, question in sentences:
         if not text[start:end].strip():
             continue
@@ -124,21 +139,42 @@ def statements(text: str, *, context: frozenset[Dimension] = frozenset(), labels
                 discussed.update(dims)
                 continue
             pending_list = None
+        # A correction that names no winner ("Wait, no.", "Let me reconsider accuracy.")
+        # makes the verdict restated in the next sentences a correction too.
+        carried = revising is not None and number - revising <= _REVISION_REACH
         label = None if question or not labels else label_choice(sentence_tokens, text, start, end)
         if label is not None:
-            found.append(Statement(label[0], label[1], end, choice=True))  # "... Overall: Assistant 1."
+            found.append(Statement(label[0], label[1], end, carried, choice=True))  # "... Overall: Assistant 1."
             discussed.update(label[0])
             _remember(sentence_tokens, history)
+            revising = None
             continue
         if any(token.kind == "retraction" for token in sentence_tokens):
             found.append(Statement(frozenset(), None, end, retraction=True))
             _remember(sentence_tokens, history)
             continue
-        if question or not any(token.kind in _SAYING_KINDS for token in sentence_tokens):
+        if question:
             _remember(sentence_tokens, history)
             continue
-        trailing = _words_after_last(text, sentence_tokens, end)
-        read, judged = _read_sentence(sentence_tokens, end, context, history, trailing, text, discussed, ordinals)
+        corrective = any(token.kind in _CORRECTIVE_KINDS for token in sentence_tokens)
+        read: list[Statement] = []
+        judged: list[Judgement] = []
+        if any(token.kind in _SAYING_KINDS for token in sentence_tokens):
+            trailing = _words_after_last(text, sentence_tokens, end)
+            read, judged = _read_sentence(sentence_tokens, end, context, history, trailing, text, discussed, ordinals)
+        else:
+            _remember(sentence_tokens, history)
+        if corrective:
+            read += _corrections_named(sentence_tokens, text, read, end)
+        if read:
+            if carried:
+                read = [dataclasses.replace(said, correction=True) for said in read]
+            revising = None
+        elif corrective:
+            revising = number
+            reopened = frozenset(t.dim for t in sentence_tokens if t.kind == "dim" and t.dim is not None)
+            if reopened and any(token.kind == "reopen" for token in sentence_tokens):
+                found.append(Statement(reopened, None, end, reopen=True))
         found.extend(read)
         discussed.update(dim for said in read for dim in said.dims)
         if judged and judged_before is not None and judged_before[0] == number - 1:
@@ -151,6 +187,17 @@ def statements(text: str, *, context: frozenset[Dimension] = frozenset(), labels
         if (not read or (len(read) == 1 and not read[0].dims)) and text[start:end].rstrip().endswith(":"):
             pending_list = _list_head(sentence_tokens, end)
     return found
+
+
+def _corrections_named(tokens: list[Token], text: str, read: list[Statement], end: int) -> list[Statement]:
+    """ "Correction to relevance: B, ...", "I meant overall B": in a correcting sentence, a
+    dimension named right before an answer, on a dimension the sentence gave no verdict on."""
+    covered = {dim for said in read for dim in said.dims}
+    return [
+        Statement(frozenset((dim,)), winner, end, correction=True, choice=True)
+        for dim, winner in corrections_named(tokens, text)
+        if dim not in covered
+    ]
 
 
 def _wanted(
@@ -210,7 +257,7 @@ def _read_sentence(
     statement covers (for a contrast with the next sentence). discussed: the dimensions
     earlier sentences gave a verdict or a tie on ("everything else" leaves them out)."""
     tokens = resolve_references(tokens, history, ordinals=ordinals)
-    correction = any(token.kind in ("correction", "correction_choice") for token in tokens)
+    correction = any(token.kind in _CORRECTIVE_KINDS for token in tokens)
     conclusion = any(token.kind == "conclusion" for token in tokens)
     tentative = any(token.kind == "hedge" for token in tokens)
     clauses: list[list[Token]] = [[]]

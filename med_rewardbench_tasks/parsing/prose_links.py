@@ -24,7 +24,15 @@ from ..constants import Dimension, Winner
 from .prose_clauses import has_verdict_word
 from .prose_words import Segment, Token
 
-__all__ = ["Judgement", "adjacent_contrast", "judgement_of", "label_choice", "leftover_of", "sentence_contrast"]
+__all__ = [
+    "Judgement",
+    "adjacent_contrast",
+    "corrections_named",
+    "judgement_of",
+    "label_choice",
+    "leftover_of",
+    "sentence_contrast",
+]
 
 # What a segment says of its subject without comparing: (subject, praised, criticised,
 # dimensions its praise or criticism words name).
@@ -36,7 +44,9 @@ _DIMENSION_JUDGEMENTS: Final = frozenset({"praise", "adjective", "criticism"})
 # Before the label only punctuation or markup; between label and answer a separator;
 # after the answer nothing but the sentence's end.
 _LABEL_LEAD_RE: Final = re.compile(r"[\W\d_]*")
-_LABEL_GAP_RE: Final = re.compile(r"[ \t*_]*(?:[:：=]|->|→)[ \t*_]*")
+_LABEL_GAP_RE: Final = re.compile(r"[ \t*_]*(?:(?:[:：=]|->|→)[ \t*_]*)?")
+# After the answer a correction names: the end of its clause ("relevance: B, as ...").
+_NAMED_TAIL_RE: Final = re.compile(r"[ \t*_]*(?:[,.;:!)\]，。；：！）]|$)")
 _LABEL_TAIL_RE: Final = re.compile(r"[\W_]*")
 
 
@@ -58,6 +68,21 @@ def label_choice(tokens: list[Token], text: str, start: int, end: int) -> tuple[
         return None
     dims = frozenset(t.dim for t in names if t.dim is not None)
     return (dims, "A" if answer.letter == "A" else "B") if dims else None
+
+
+def corrections_named(tokens: list[Token], text: str) -> list[tuple[Dimension, Winner]]:
+    """(dimension, answer) for each dimension named right before an answer that ends its
+    clause: "Correction to relevance: B, as A ...", "I meant overall B."."""
+    found: list[tuple[Dimension, Winner]] = []
+    for name, answer in zip(tokens, tokens[1:], strict=False):
+        if name.kind != "dim" or name.dim is None or answer.kind != "answer" or answer.letter not in ("A", "B"):
+            continue
+        if _LABEL_GAP_RE.fullmatch(text, name.end, answer.start) is None:
+            continue
+        if _NAMED_TAIL_RE.match(text, answer.end) is None:
+            continue
+        found.append((name.dim, "A" if answer.letter == "A" else "B"))
+    return found
 
 
 def adjacent_contrast(before: list[Judgement], after: list[Judgement]) -> tuple[Winner, frozenset[Dimension]] | None:

@@ -240,6 +240,11 @@ def read_winner(raw: str, *, dim: Dimension | None = None, legend: dict[str, Win
         winner = "A" if letter in "aA" else "B"
         named_end = match.end()
     rest = core[named_end:]
+    if rest.strip() and _revises(rest, lex):
+        # "B. Wait, no — B's details are wrong. Accuracy: A.": the value corrects itself in words.
+        revised = _prose_reading(core, dim)
+        if revised is not None and (revised.winner is not None or revised.problem == "mixed"):
+            return revised
     correction = _corrected(core, named_end) if rest.strip() else None
     if correction is not None:
         return Reading(correction)
@@ -280,6 +285,20 @@ def read_winner(raw: str, *, dim: Dimension | None = None, legend: dict[str, Win
     if lex.value_negation_re.search(clause):
         return Reading(None, "other")
     return Reading(winner)
+
+
+_REVISING_KINDS: Final = frozenset({"correction", "correction_choice", "reopen"})
+
+
+def _revises(rest: str, lex: Lexicon) -> bool:
+    """Whether the text after a value's leading winner announces a correction ("wait", "actually")."""
+    lowered = rest.lower()
+    return any(
+        lex.phrases[" ".join(found.group().split())].kind in _REVISING_KINDS
+        for scanner in lex.phrase_res
+        for found in scanner.finditer(lowered)
+        if " ".join(found.group().split()) in lex.phrases
+    )
 
 
 def _reference(core: str, lex: Lexicon) -> Winner | None:
