@@ -15,6 +15,7 @@ from .values import read_winner
 _BARE_LINE_MAX: Final = 40
 _QUALIFIER_LOOKBACK: Final = 200
 _SENTENCE_END_RE: Final = re.compile(r"[.!?;。！？；]")
+_CLAUSE_END_RE: Final = re.compile(r"[,:，：、]")
 # Lone overall verdicts inside a line. MT-Bench style; [[C]] is that format's tie.
 _DOUBLE_BRACKET_RE: Final = re.compile(r"\[\[[ \t]*([abc])[ \t]*\]\]", re.IGNORECASE)
 _FINAL_PHRASE_RE: Final = re.compile(
@@ -104,6 +105,17 @@ def _dimension_names(lex: Lexicon) -> tuple[re.Pattern[str], ...]:
     )
 
 
+def _denies(clause: str) -> bool:
+    """Whether a clause holds a negation or a hypothetical (the lexicon's phrases)."""
+    lex = lexicon()
+    for scanner in lex.phrase_res:
+        for found in scanner.finditer(clause):
+            phrase = lex.phrases.get(" ".join(found.group().split()))
+            if phrase is not None and phrase.kind in ("negation", "hypothetical"):
+                return True
+    return False
+
+
 def bare_winner(line: str, *, any_case: bool) -> str | None:
     """The winner if the line is only a winner ("A", "**B**", "Assistant A", "[[B]]").
     A lone lower-case letter counts only where context makes it a verdict (any_case)."""
@@ -145,6 +157,8 @@ def lone_in_line(line: str, *, concluding: bool) -> str | None:
                 lowered = sentence.lower()
                 if any(scanner.search(lowered) for scanner in _dimension_names(lexicon())):
                     continue
+                if _denies(_CLAUSE_END_RE.split(lowered)[-1]):
+                    continue  # "nor would I say B is better.", "if B is better."
                 found.append((match.start(), match.group("l1") or match.groupdict().get("l2") or ""))
     if not found:
         return None

@@ -123,7 +123,10 @@ def segments_of(clause: list[Token], inherited: str | None) -> tuple[list[Segmen
             if current.subject is None and not has_verdict_word(current.tokens):
                 current.subject = letter
             elif current.subject != letter or has_verdict_word(current.tokens):
-                segments.append(Segment(subject=letter, tokens=_leading_frame(current.tokens)))
+                lead = _leading_frame(current.tokens)
+                if current.tokens and current.tokens[-1].kind == "negation" and token.tight:
+                    lead.insert(0, current.tokens.pop())  # "A is not better, nor would I say B is better"
+                segments.append(Segment(subject=letter, tokens=lead))
             continue
         if (
             token.kind in ("choice", "correction_choice")
