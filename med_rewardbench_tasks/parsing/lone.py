@@ -37,8 +37,11 @@ _MAX_OPTION_MARKS: Final = 2_000
 
 
 def lists_options(text: str) -> bool:
-    """Whether text lists options A, B, C and D in order, each close after the one before."""
+    """Whether text lists options A, B, C and D in order, each close after the one before,
+    and never names an answer ("Assistant A": then it is a judge quoting the question)."""
     if "C" not in text or "D" not in text:
+        return False
+    if _patterns(lexicon())["named"].search(text) is not None:
         return False
     expected, last = "A", -1
     for seen, match in enumerate(_OPTION_RE.finditer(text)):
@@ -91,6 +94,7 @@ def _patterns(lex: Lexicon) -> dict[str, re.Pattern[str]]:
             r"(?![a-z0-9])(?:'s[ \t]+(?:answer|response))?(?:[ \t]+overall)?[ \t]*(?:[.!]|$)",
             re.IGNORECASE,
         ),
+        "named": re.compile(rf"(?<![A-Za-z])(?:{wording})[ \t_-]*(?:[AB12]|#[12])(?![A-Za-z0-9])", re.IGNORECASE),
         # A concluding sentence about one named dimension ("In terms of relevance, Assistant A
         # is better.") is not an overall verdict.
     }
