@@ -37,6 +37,7 @@ __all__ = [
 VERDICT_KINDS: Final = frozenset({"better", "worse", "choice", "correction_choice", "tie", "more", "less"})
 _WORD_RE: Final = re.compile(r"[^\W\d_]+")
 _DIMENSION_WORDS: Final = frozenset({"dim", "adjective", "praise"})
+_REASON_MARK_RE: Final = re.compile(r"[,，:：]")
 
 
 def resolve_references(tokens: list[Token], history: list[tuple[int, str]], *, ordinals: bool = False) -> list[Token]:
@@ -242,25 +243,29 @@ def _mark_roles(clause: list[Token]) -> None:
             token.role = "joined"
 
 
-def reason_start(tokens: list[Token], text: str) -> int:
-    """Where a verdict's reason starts: at "because", or after a comma that follows the
-    comparison ("第二个回答更好，它正确指出了 ...", "B is better, it names the fracture")."""
+def reason_start(tokens: list[Token], text: str) -> tuple[int, int]:
+    """(index of the token, position) where a verdict's reason starts: at "because", or at a
+    comma or colon after the comparison ("第二个回答更好，它正确指出了 ...", "B is superior: it
+    names the fracture"); (len(tokens), -1) when it has none."""
     compared = False
     for index, token in enumerate(tokens):
         if token.kind == "because":
-            return index
-        if compared and any(mark in text[tokens[index - 1].end : token.start] for mark in ",，"):
-            return index
+            return index, token.start
+        if compared:
+            gap_start = tokens[index - 1].end
+            found = _REASON_MARK_RE.search(text, gap_start, token.start)
+            if found is not None:
+                return index, found.start()
         compared = compared or token.kind in ("better", "worse")
-    return len(tokens)
+    return len(tokens), -1
 
 
 def words_after_last(text: str, tokens: list[Token], end: int) -> int:
     """How many words follow the sentence's last token ("B is better." 0, "B is better at X" 2),
     up to its reason ("B is better because ..." 0)."""
-    because = reason_start(tokens, text)
+    because, reason_at = reason_start(tokens, text)
     if because < len(tokens):
-        end = tokens[because].start
+        end = reason_at
     last = tokens[because - 1].end if because else 0
     tail = text[last:end]
     latin = sum(1 for word in tail.split() if any(char.isalnum() for char in word))
@@ -271,7 +276,7 @@ def words_after_last(text: str, tokens: list[Token], end: int) -> int:
 def is_short(tokens: list[Token], text: str) -> bool:
     """Only the comparison (and its object) follows the subject, up to its reason: "B is
     better.", "B更好。", "B is better because ..."."""
-    before = tokens[: reason_start(tokens, text)]
+    before = [t for t in tokens[: reason_start(tokens, text)[0]] if t.kind != "post_subject"]  # "B's answer is"
     return all(t.kind in ("better", "worse", "answer", "than", "to") for t in before) and len(before) <= 3
 
 

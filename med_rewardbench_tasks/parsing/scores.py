@@ -135,10 +135,11 @@ class ScoreBook:
 
     def note_order(self, line: str) -> bool:
         """A header naming three or more dimensions in order ("Scores (accuracy, relevance,
-        ...):"): the lists of scores below it follow that order. True if the line is one."""
+        ...):", "Order: accuracy, relevance, ..."), and nothing else but a short label: the
+        lists of scores below it follow that order. True if the line is one."""
         stripped = line.strip().rstrip("*_ \t")
-        if not stripped.endswith((":", "：", ")", "）")) or len(_ORDER_SPLIT_RE.findall(stripped)) < _MIN_ORDERED:
-            return False
+        if len(_ORDER_SPLIT_RE.findall(stripped)) < _MIN_ORDERED or any(char.isdigit() for char in stripped):
+            return False  # "Assistant A: accuracy 6, relevance 7, ...": scores, not a header
         dims: list[Dimension] = []
         label = True  # a short label may open the header ("Scores", "Order")
         for piece in _ORDER_SPLIT_RE.split(stripped):
