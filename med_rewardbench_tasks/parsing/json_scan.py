@@ -385,10 +385,8 @@ def _introduced_as_example(text: str, start: int) -> bool:
     prefix = text[line_start:start]
     if not _MARKUP_LINE_RE.fullmatch(prefix):
         tail = prefix[-_EXAMPLE_TAIL_CHARS:]
-        last = None
-        for last in example_re.finditer(tail):
-            pass
-        return last is not None and _EXAMPLE_GAP_RE.fullmatch(tail, last.end()) is not None
+        ends = [found.end() for found in example_re.finditer(tail)]
+        return bool(ends) and _EXAMPLE_GAP_RE.fullmatch(tail, ends[-1]) is not None
     end = line_start - 1
     for _ in range(_EXAMPLE_LINES_ABOVE):
         if end <= 0:

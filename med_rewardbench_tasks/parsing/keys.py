@@ -34,7 +34,9 @@ _SLOT_FILLERS: Final = frozenset({"for", "in", "on", "of", "the", "more", "most"
 _LIST_NUMBER_RE: Final = re.compile(r"[ \t]*\d{1,2}[.)][ \t]*(?=[^\W\d_])")
 # Words that may qualify a dimension's name in a key ("Medical Accuracy", "Clinical Relevance").
 _MAX_QUALIFIERS: Final = 2
-_NEGATIVE_QUALIFIERS: Final = frozenset({"negation", "less", "worse", "criticism", "eval_negative", "tie", "hypothetical"})
+_NEGATIVE_QUALIFIERS: Final = frozenset(
+    {"negation", "less", "worse", "criticism", "eval_negative", "tie", "hypothetical"}
+)
 
 
 def _key_words(key: str) -> list[str]:

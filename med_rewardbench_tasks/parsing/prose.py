@@ -26,7 +26,6 @@ without two answers named just before. Sentences that name no answer are not rea
 from __future__ import annotations
 
 import dataclasses
-import itertools
 from dataclasses import dataclass
 from typing import Final
 

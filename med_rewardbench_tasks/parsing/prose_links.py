@@ -17,6 +17,7 @@ one clause.
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Final
 
@@ -83,7 +84,7 @@ def corrections_named(tokens: list[Token], text: str) -> list[tuple[Dimension, W
     """(dimension, answer) for each dimension named right before an answer that ends its
     clause: "Correction to relevance: B, as A ...", "I meant overall B."."""
     found: list[tuple[Dimension, Winner]] = []
-    for name, answer in zip(tokens, tokens[1:], strict=False):
+    for name, answer in itertools.pairwise(tokens):
         if name.kind != "dim" or name.dim is None or answer.kind != "answer" or answer.letter not in ("A", "B"):
             continue
         if _LABEL_GAP_RE.fullmatch(text, name.end, answer.start) is None:
