@@ -71,6 +71,7 @@ _HEADING_LINE_RE: Final = re.compile(
 _ALIGNED_LINE_RE: Final = re.compile(
     _LINE_PREFIX + r"[*_`]{0,3}" + _LINE_KEY + _KEY_CLOSE + _HTML_CLOSE + r"[ \t]+(?P<value>\S.{0,40})"
 )
+_WINNER_ENDS: Final = frozenset("ABab12*_`")
 # One "key: value" piece of a "k=v, k=v" list.
 _KV_PIECE_RE: Final = re.compile(r"[ \t]*[*_`\"'“]{0,3}" + _LINE_KEY + r"[*_`\"'”]{0,3}[ \t]*[:=][ \t]*(?P<value>.*)")
 # Pieces of a "k=v" list: split at commas and semicolons, and at blanks before "word=" or
@@ -262,8 +263,6 @@ def scan_lines(
             other_lines -= 1
             continue
 
-        if ("," in stripped or "，" in stripped or "、" in stripped) and book.note_order(stripped):
-            continue
         xml = _XML_LINE_RE.fullmatch(stripped)
         if xml is not None:
             line = f"{xml.group('key')}: {xml.group('value')}"  # "<accuracy>B</accuracy>" is "accuracy: B"
@@ -283,6 +282,8 @@ def scan_lines(
             reason_open = False
             continue
 
+        if stripped.count(",") + stripped.count("，") + stripped.count("、") >= 2 and book.note_order(stripped):
+            continue  # "Scores (accuracy, relevance, ...):" over lists of scores
         if match is not None and kc is not None:
             value = match.group("value")
             empty = not value.strip(VALUE_TRIM + "|>")
@@ -326,7 +327,8 @@ def scan_lines(
                     reader.add("overall", RANK_GENERIC, value, line=index, pos=pos, method=METHOD_KEY_VALUE_LINES)
                 continue
         else:
-            aligned = _ALIGNED_LINE_RE.fullmatch(line)
+            # Cheap test first: such a line ends with its winner ("B", "**B**").
+            aligned = _ALIGNED_LINE_RE.fullmatch(line) if stripped[-1] in _WINNER_ENDS else None
             if aligned is not None and bare_winner(aligned.group("value"), any_case=False) is not None:
                 kc = classify_key(aligned.group("key").strip(), context)
                 if kc.kind == "dim" and kc.dim is not None:  # "Accuracy        B", a table without bars

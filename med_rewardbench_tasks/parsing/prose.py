@@ -266,6 +266,7 @@ def _read_sentence(
     other_dims: set[Dimension] = set()
     pending_other: list[tuple[Winner | None, frozenset[Dimension]]] = []
     excepted: set[Dimension] = set()  # "除了创造性方面A更好以外，B在其他所有方面都胜出": not the others
+    others_named = any(token.kind == "all_other" for token in tokens)
     for clause in clauses:
         clause = own_words(clause, text)
         if not clause:
@@ -277,7 +278,8 @@ def _read_sentence(
         sentence_frame = sentence_frame or frame
         frame = frame or sentence_frame or context
         for segment in segments:
-            excepted.update(_scope(segment.tokens, frozenset())[1])
+            if others_named:
+                excepted.update(_scope(segment.tokens, frozenset())[1])
             denied = negated(segment.tokens)
             covered: set[Dimension] = set()
             for winner, dims, flags in _segment_verdicts(segment, frame, denied, trailing, text):

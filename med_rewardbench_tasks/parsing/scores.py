@@ -40,6 +40,8 @@ _TOTAL_SCORE_RE: Final = re.compile(
 _ORDER_SPLIT_RE: Final = re.compile(r"[,;/、，；()（）:：]|\band\b|和")
 _MIN_ORDERED: Final = 3
 _MAX_ORDER_LABEL_WORDS: Final = 2
+_MAX_ORDER_CHARS: Final = 200
+_ORDER_LABEL_RE: Final = re.compile(r"[*_ \t]*[^\W\d_]+(?:[ \t][^\W\d_]+)?[*_ \t]*[:：]")
 # "5, 6, 5, 4, 8, 5": one score per dimension of such a header.
 _SCORE_LIST_RE: Final = re.compile(
     r"[ \t*_]*\d{1,3}(?:\.\d{1,2})?(?:/\d{1,3})?(?:[ \t]*[,;][ \t]*\d{1,3}(?:\.\d{1,2})?(?:/\d{1,3})?){2,11}[ \t.*_]*"
@@ -138,6 +140,10 @@ class ScoreBook:
         ...):", "Order: accuracy, relevance, ..."), and nothing else but a short label: the
         lists of scores below it follow that order. True if the line is one."""
         stripped = line.strip().rstrip("*_ \t")
+        if len(stripped) > _MAX_ORDER_CHARS or "=" in stripped:
+            return False
+        if not stripped.endswith((":", "：", ")", "）")) and _ORDER_LABEL_RE.match(stripped) is None:
+            return False  # neither "Scores (...):" nor "Order: ..."
         if len(_ORDER_SPLIT_RE.findall(stripped)) < _MIN_ORDERED or any(char.isdigit() for char in stripped):
             return False  # "Assistant A: accuracy 6, relevance 7, ...": scores, not a header
         dims: list[Dimension] = []

@@ -60,6 +60,7 @@ _SCORE: Final = r"\d{1,3}(?:\.\d{1,2})?(?:[ \t]*/[ \t]*\d{1,3})?%?"
 # Longest answer name read at the start of a value ("the second response").
 _MAX_NAME_CHARS: Final = 40
 _DIGIT_RE: Final = re.compile(r"\d")
+_WORD_RE: Final = re.compile(r"[^\W\d_]{2}")  # a word (or two CJK characters): something to read
 
 
 @dataclass(frozen=True)
@@ -240,7 +241,7 @@ def read_winner(raw: str, *, dim: Dimension | None = None, legend: dict[str, Win
         winner = "A" if letter in "aA" else "B"
         named_end = match.end()
     rest = core[named_end:]
-    if rest.strip() and _revises(rest, lex):
+    if _WORD_RE.search(rest) is not None and _revises(rest, lex):
         # "B. Wait, no — B's details are wrong. Accuracy: A.": the value corrects itself in words.
         revised = _prose_reading(core, dim)
         if revised is not None and (revised.winner is not None or revised.problem == "mixed"):
@@ -304,7 +305,7 @@ def _revises(rest: str, lex: Lexicon) -> bool:
 def _reference(core: str, lex: Lexicon) -> Winner | None:
     """A value that is only "the former" / "the latter" (前者 / 后者): A / B, the answers in
     the order the judge was given them."""
-    if len(core) > _MAX_NAME_CHARS:
+    if len(core) > _MAX_NAME_CHARS or core.count(" ") > 1:
         return None
     words = " ".join(core.lower().split())
     phrase = lex.phrases.get(words) or lex.phrases.get("the " + words)
