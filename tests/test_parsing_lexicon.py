@@ -137,6 +137,8 @@ FRENCH: dict[str, Any] = {
     "contrasts": ["mais"], "conjunctions": ["et"], "all": [], "all_other": [], "all_except": [], "except": [],
     "corrections": [], "corrected_choices": [], "conclusions": ["en conclusion"], "hedges": ["peut-être"],
     "retractions": [],
+    "reopenings": [],
+    "example_markers": [],
     "evaluations": {"positive": [], "negative": []},
 }  # fmt: skip
 

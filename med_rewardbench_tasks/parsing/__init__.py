@@ -94,6 +94,18 @@ Decisions on ambiguous cases:
   text). A ``</think>`` with no ``<think>`` before it ends a thinking prefix (chat
   templates often open the block inside the prompt).
 * A {...} in a "Reason: ..." line, or inside any JSON string, is never a candidate.
+* A {...} shown as an example of the format ("for example: {...}", "something like {...}",
+  a line "Example output:" above it) is no candidate either.
+* "Let me reconsider accuracy." / "not sure anymore" reopen the dimensions named: earlier
+  verdicts on them no longer count, and a verdict restated after (or after "Wait, no.")
+  is a correction. Left unsettled, the dimension is None.
+* "I prefer B because it is more accurate" also gives B accuracy (the reason names no other
+  answer); a comma or colon after "B is better" starts its reason.
+* An output that lists multiple-choice options A-D and never names an answer ("Answer: B.
+  Effusion") answers the medical question: its lone letter is no verdict.
+* Scores listed under a header naming the dimensions ("Scores (accuracy, relevance, ...):",
+  then "Assistant A: 5, 6, 5, ...") follow the header's order; "Overall score: A = 6, B = 8"
+  compares the answers on that dimension.
 
 Inputs are untrusted: nothing is evaluated, every regular expression is free of nested
 unbounded repetition and matches at a position in time bounded by the longest phrase,

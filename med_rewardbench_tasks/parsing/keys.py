@@ -16,7 +16,7 @@ from ..constants import Dimension
 from .lexicon import Lexicon, lexicon
 from .model import RANK_EXACT, RANK_FUZZY, RANK_STEM, Context, KeyClass
 
-__all__ = ["classify_key", "compact"]
+__all__ = ["classify_key", "compact", "scored_dimension"]
 
 # Dimension names and wrapper keys are short; a longer "key" is prose.
 _MAX_KEY_CHARS: Final = 48
@@ -30,6 +30,13 @@ _NON_WORD_RE: Final = re.compile(r"[\W_]+")
 # Words around a dimension in a key that still make it that dimension's winner slot
 # ("winner_accuracy", "best_in_relevance", "more_accurate").
 _SLOT_FILLERS: Final = frozenset({"for", "in", "on", "of", "the", "more", "most", "dimension", "by", "per", "at"})
+# A list number before a key ("1. accuracy", "6) overall") numbers the list, not the key.
+_LIST_NUMBER_RE: Final = re.compile(r"[ \t]*\d{1,2}[.)][ \t]*(?=[^\W\d_])")
+# Words that may qualify a dimension's name in a key ("Medical Accuracy", "Clinical Relevance").
+_MAX_QUALIFIERS: Final = 2
+_NEGATIVE_QUALIFIERS: Final = frozenset(
+    {"negation", "less", "worse", "criticism", "eval_negative", "tie", "hypothetical"}
+)
 
 
 def _key_words(key: str) -> list[str]:
@@ -72,7 +79,7 @@ def classify_key(key: str, context: Context) -> KeyClass:
 
 @functools.lru_cache(maxsize=4096)
 def _classify(key: str, lex: Lexicon) -> KeyClass:
-    words = _key_words(_PARENTHESIS_RE.sub(" ", key))
+    words = _key_words(_PARENTHESIS_RE.sub(" ", _LIST_NUMBER_RE.sub("", key, count=1)))
     if not words or len(words) > _MAX_KEY_WORDS:
         return KeyClass("other")
     joined = "".join(words)
@@ -105,13 +112,34 @@ def _classify(key: str, lex: Lexicon) -> KeyClass:
     stem = _stem_of(joined, lex)
     if stem is not None:
         return KeyClass("dim", stem, RANK_STEM)
-    slot = _slot_of(words, lex)
+    slot = _slot_of(words, lex) or _qualified_of(words, lex)
     if slot is not None:
         return KeyClass("dim", slot, RANK_STEM)
     fuzzy = _fuzzy_of(words[0], lex)
     if fuzzy is not None:
         return KeyClass("dim", fuzzy, RANK_FUZZY)
     return KeyClass("other")
+
+
+def scored_dimension(key: str) -> Dimension | None:
+    """The dimension of a key that names its score ("Overall score", "accuracy_scores",
+    "准确性评分"): its value may compare the two answers ("A = 6, B = 8")."""
+    if len(key) > _MAX_KEY_CHARS:
+        return None
+    lex = lexicon()
+    words = _key_words(_PARENTHESIS_RE.sub(" ", key))
+    rest = [word for word in words if word not in lex.score_keys]
+    joined = "".join(rest)
+    if not rest or len(rest) == len(words):
+        if not joined or joined.isascii():
+            return None
+        for score_word in lex.score_keys:  # scripts without blanks: "准确性评分"
+            if not score_word.isascii() and joined.endswith(score_word) and len(joined) > len(score_word):
+                joined = joined[: -len(score_word)]
+                break
+        else:
+            return None
+    return lex.key_names.get(joined) or _stem_of(joined, lex)
 
 
 def _contains_any(joined: str, words: frozenset[str]) -> bool:
@@ -167,6 +195,23 @@ def _slot_of(words: list[str], lex: Lexicon) -> Dimension | None:
             return None
         found.append(dim)
     return found[0] if len(found) == 1 else None
+
+
+def _qualified_of(words: list[str], lex: Lexicon) -> Dimension | None:
+    """ "Medical Accuracy", "Clinical Relevance": a dimension's name after a word or two
+    that qualify it (and name no other dimension)."""
+    if not 2 <= len(words) <= _MAX_QUALIFIERS + 1 or not all(word.isascii() and word.isalpha() for word in words):
+        return None
+    dim = lex.key_names.get(words[-1]) or _stem_of(words[-1], lex)
+    if dim is None:
+        return None
+    for word in words[:-1]:
+        phrase = lex.phrases.get(word)
+        if word in _SLOT_FILLERS or lex.key_names.get(word) or _stem_of(word, lex):
+            return None  # "Level of Accuracy", "Accuracy Relevance": not one dimension's slot
+        if phrase is not None and phrase.kind in _NEGATIVE_QUALIFIERS:
+            return None  # "Less Accuracy", "No Accuracy"
+    return dim
 
 
 def _fuzzy_of(first: str, lex: Lexicon) -> Dimension | None:

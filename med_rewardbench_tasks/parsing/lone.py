@@ -15,10 +15,11 @@ from .values import read_winner
 _BARE_LINE_MAX: Final = 40
 _QUALIFIER_LOOKBACK: Final = 200
 _SENTENCE_END_RE: Final = re.compile(r"[.!?;。！？；]")
+_CLAUSE_END_RE: Final = re.compile(r"[,:，：、]")
 # Lone overall verdicts inside a line. MT-Bench style; [[C]] is that format's tie.
 _DOUBLE_BRACKET_RE: Final = re.compile(r"\[\[[ \t]*([abc])[ \t]*\]\]", re.IGNORECASE)
 _FINAL_PHRASE_RE: Final = re.compile(
-    r"\bfinal[ \t]+(?:answer|verdict|decision|choice|judge?ment|pick|winner|result)\b"
+    r"\bfinal(?:[ \t]+(?:answer|verdict|decision|choice|judge?ment|pick|winner|result|preference)\b|(?=[ \t*]*:))"
     r"[ \t*:]*(?:(?:is\b|=|-)[ \t*:]*)?(?P<value>.{0,80})",
     re.IGNORECASE,
 )
@@ -28,6 +29,34 @@ _WINNER_PHRASE_RE: Final = re.compile(
     r"[ \t]+is[ \t*:]*(?P<value>.{0,80})",
     re.IGNORECASE,
 )
+# A multiple-choice list ("A. Pneumothorax B. Effusion C. ... D. ..."): the output answers
+# the medical question, and a letter in it ("Answer: B") names an option, not an answer.
+_OPTION_RE: Final = re.compile(r"(?<![A-Za-z0-9])\(?([A-D])[.)][ \t]+(?=[^\W\d_])")
+_OPTION_GAP: Final = 300
+_MAX_OPTION_MARKS: Final = 2_000
+
+
+def lists_options(text: str) -> bool:
+    """Whether text lists options A, B, C and D in order, each close after the one before,
+    and never names an answer ("Assistant A": then it is a judge quoting the question)."""
+    if "C" not in text or "D" not in text:
+        return False
+    if _patterns(lexicon())["named"].search(text) is not None:
+        return False
+    expected, last = "A", -1
+    for seen, match in enumerate(_OPTION_RE.finditer(text)):
+        if seen >= _MAX_OPTION_MARKS:
+            return False
+        letter = match.group(1)
+        if letter == "A":
+            expected, last = "B", match.start()
+        elif letter == expected and match.start() - last <= _OPTION_GAP:
+            if letter == "D":
+                return True
+            expected, last = chr(ord(letter) + 1), match.start()
+    return False
+
+
 REFUSAL_RE: Final = re.compile(
     r"\bI[ \t]*(?:cannot|can't|can[ \t]not|am[ \t]+unable[ \t]+to|am[ \t]+not[ \t]+able[ \t]+to|"
     r"won't|will[ \t]+not|must[ \t]+decline|'m[ \t]+(?:unable|not[ \t]+able))|"
@@ -65,6 +94,7 @@ def _patterns(lex: Lexicon) -> dict[str, re.Pattern[str]]:
             r"(?![a-z0-9])(?:'s[ \t]+(?:answer|response))?(?:[ \t]+overall)?[ \t]*(?:[.!]|$)",
             re.IGNORECASE,
         ),
+        "named": re.compile(rf"(?<![A-Za-z])(?:{wording})[ \t_-]*(?:[AB12]|#[12])(?![A-Za-z0-9])", re.IGNORECASE),
         # A concluding sentence about one named dimension ("In terms of relevance, Assistant A
         # is better.") is not an overall verdict.
     }
@@ -77,6 +107,17 @@ def _dimension_names(lex: Lexicon) -> tuple[re.Pattern[str], ...]:
         [phrase for phrase, meaning in lex.phrases.items() if meaning.dim not in (None, "overall")]
         + [stem for stem, dim in lex.key_stems if dim != "overall"]
     )
+
+
+def _denies(clause: str) -> bool:
+    """Whether a clause holds a negation or a hypothetical (the lexicon's phrases)."""
+    lex = lexicon()
+    for scanner in lex.phrase_res:
+        for found in scanner.finditer(clause):
+            phrase = lex.phrases.get(" ".join(found.group().split()))
+            if phrase is not None and phrase.kind in ("negation", "hypothetical"):
+                return True
+    return False
 
 
 def bare_winner(line: str, *, any_case: bool) -> str | None:
@@ -120,6 +161,8 @@ def lone_in_line(line: str, *, concluding: bool) -> str | None:
                 lowered = sentence.lower()
                 if any(scanner.search(lowered) for scanner in _dimension_names(lexicon())):
                     continue
+                if _denies(_CLAUSE_END_RE.split(lowered)[-1]):
+                    continue  # "nor would I say B is better.", "if B is better."
                 found.append((match.start(), match.group("l1") or match.groupdict().get("l2") or ""))
     if not found:
         return None

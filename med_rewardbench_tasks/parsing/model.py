@@ -105,5 +105,6 @@ class Findings:
     candidates: list[Candidate] = field(default_factory=list)
     refusal: bool = False
     cut_off: bool = False  # an object cut off before its first complete pair
+    options: bool = False  # lists multiple-choice options A-D: a lone letter names an option
     # Each window's text with objects blanked, and where it starts (for the prose rules).
     plain: list[tuple[int, str]] = field(default_factory=list)

@@ -25,7 +25,7 @@ without two answers named just before. Sentences that name no answer are not rea
 
 from __future__ import annotations
 
-import itertools
+import dataclasses
 from dataclasses import dataclass
 from typing import Final
 
@@ -33,13 +33,27 @@ from ..constants import DIMENSIONS, Dimension, Winner
 from .lexicon import Lexicon, lexicon
 from .prose_clauses import (
     VERDICT_KINDS,
+    bare_dimension_list,
+    choices_in_turn,
+    is_short,
     name_pair,
     negated,
     own_words,
+    quality_after,
     resolve_references,
     segments_of,
+    strict_than,
+    words_after_last,
 )
-from .prose_links import Judgement, adjacent_contrast, judgement_of, label_choice, leftover_of, sentence_contrast
+from .prose_links import (
+    Judgement,
+    adjacent_contrast,
+    corrections_named,
+    judgement_of,
+    label_choice,
+    leftover_of,
+    sentence_contrast,
+)
 from .prose_words import Segment, Token, answers_in, lower, matches, sentences_of, tokens_of
 
 __all__ = ["Statement", "statements"]
@@ -59,6 +73,10 @@ _OTHER: Final[dict[str, Winner]] = {"A": "B", "B": "A"}
 _SAYING_KINDS: Final = VERDICT_KINDS | {"praise", "criticism", "eval_positive", "eval_negative", "give"}
 _DIMENSION_WORDS: Final = frozenset({"dim", "adjective", "praise"})
 _OVERALL: Final[frozenset[Dimension]] = frozenset({"overall"})
+_CORRECTIVE_KINDS: Final = frozenset({"correction", "correction_choice", "reopen"})
+# Sentences after a correction without a verdict ("Wait, no.") in which the restated verdict
+# is that correction.
+_REVISION_REACH: Final = 2
 
 
 @dataclass(frozen=True)
@@ -74,6 +92,7 @@ class Statement:
     short: bool = False  # nothing but subject and comparison ("B is better."): may conclude an answer
     tentative: bool = False  # hedged ("A is probably more accurate"): a judge still thinking has not decided
     retraction: bool = False  # "I have this backwards": no verdict; what was said before is withdrawn
+    reopen: bool = False  # "Let me reconsider accuracy.": earlier verdicts on dims are withdrawn
 
 
 def statements(text: str, *, context: frozenset[Dimension] = frozenset(), labels: bool = True) -> list[Statement]:
@@ -107,6 +126,7 @@ def statements(text: str, *, context: frozenset[Dimension] = frozenset(), labels
     judged_before: tuple[int, list[Judgement]] | None = None  # the last sentence's unpaired judgements
     discussed: set[Dimension] = set()  # dimensions the sentences so far gave a verdict (or a tie) on
     number = -1  # counts the sentences that hold text (a blank line between two is no gap)
+    revising: int | None = None  # the last sentence that announced a correction without a verdict
     for start, end, question in sentences:
         if not text[start:end].strip():
             continue
@@ -118,27 +138,48 @@ def statements(text: str, *, context: frozenset[Dimension] = frozenset(), labels
             index += 1
         del sentence_tokens[:-_MAX_SENTENCE_TOKENS]
         if pending_list is not None:
-            dims = _bare_dimension_list(sentence_tokens)
+            dims = bare_dimension_list(sentence_tokens)
             if dims:
                 found.append(Statement(dims, pending_list.winner, end, pending_list.correction))
                 discussed.update(dims)
                 continue
             pending_list = None
+        # A correction that names no winner ("Wait, no.", "Let me reconsider accuracy.")
+        # makes the verdict restated in the next sentences a correction too.
+        carried = revising is not None and number - revising <= _REVISION_REACH
         label = None if question or not labels else label_choice(sentence_tokens, text, start, end)
         if label is not None:
-            found.append(Statement(label[0], label[1], end, choice=True))  # "... Overall: Assistant 1."
+            found.append(Statement(label[0], label[1], end, carried, choice=True))  # "... Overall: Assistant 1."
             discussed.update(label[0])
             _remember(sentence_tokens, history)
+            revising = None
             continue
         if any(token.kind == "retraction" for token in sentence_tokens):
             found.append(Statement(frozenset(), None, end, retraction=True))
             _remember(sentence_tokens, history)
             continue
-        if question or not any(token.kind in _SAYING_KINDS for token in sentence_tokens):
+        if question:
             _remember(sentence_tokens, history)
             continue
-        trailing = _words_after_last(text, sentence_tokens, end)
-        read, judged = _read_sentence(sentence_tokens, end, context, history, trailing, text, discussed, ordinals)
+        corrective = any(token.kind in _CORRECTIVE_KINDS for token in sentence_tokens)
+        read: list[Statement] = []
+        judged: list[Judgement] = []
+        if any(token.kind in _SAYING_KINDS for token in sentence_tokens):
+            trailing = words_after_last(text, sentence_tokens, end)
+            read, judged = _read_sentence(sentence_tokens, end, context, history, trailing, text, discussed, ordinals)
+        else:
+            _remember(sentence_tokens, history)
+        if corrective:
+            read += _corrections_named(sentence_tokens, text, read, end)
+        if read:
+            if carried:
+                read = [dataclasses.replace(said, correction=True) for said in read]
+            revising = None
+        elif corrective:
+            revising = number
+            reopened = frozenset(t.dim for t in sentence_tokens if t.kind == "dim" and t.dim is not None)
+            if reopened and any(token.kind == "reopen" for token in sentence_tokens):
+                found.append(Statement(reopened, None, end, reopen=True))
         found.extend(read)
         discussed.update(dim for said in read for dim in said.dims)
         if judged and judged_before is not None and judged_before[0] == number - 1:
@@ -151,6 +192,17 @@ def statements(text: str, *, context: frozenset[Dimension] = frozenset(), labels
         if (not read or (len(read) == 1 and not read[0].dims)) and text[start:end].rstrip().endswith(":"):
             pending_list = _list_head(sentence_tokens, end)
     return found
+
+
+def _corrections_named(tokens: list[Token], text: str, read: list[Statement], end: int) -> list[Statement]:
+    """ "Correction to relevance: B, ...", "I meant overall B": in a correcting sentence, a
+    dimension named right before an answer, on a dimension the sentence gave no verdict on."""
+    covered = {dim for said in read for dim in said.dims}
+    return [
+        Statement(frozenset((dim,)), winner, end, correction=True, choice=True)
+        for dim, winner in corrections_named(tokens, text)
+        if dim not in covered
+    ]
 
 
 def _wanted(
@@ -183,19 +235,6 @@ def _remember(tokens: list[Token], history: list[tuple[int, str]]) -> None:
     del history[:-8]
 
 
-def _words_after_last(text: str, tokens: list[Token], end: int) -> int:
-    """How many words follow the sentence's last token ("B is better." 0, "B is better at X" 2),
-    up to its reason ("B is better because ..." 0)."""
-    because = next((index for index, token in enumerate(tokens) if token.kind == "because"), len(tokens))
-    if because < len(tokens):
-        end = tokens[because].start
-    last = tokens[because - 1].end if because else 0
-    tail = text[last:end]
-    latin = sum(1 for word in tail.split() if any(char.isalnum() for char in word))
-    others = sum(1 for char in tail if char.isalpha() and not char.isascii())
-    return latin + others // 2
-
-
 def _read_sentence(
     tokens: list[Token],
     end: int,
@@ -210,7 +249,7 @@ def _read_sentence(
     statement covers (for a contrast with the next sentence). discussed: the dimensions
     earlier sentences gave a verdict or a tie on ("everything else" leaves them out)."""
     tokens = resolve_references(tokens, history, ordinals=ordinals)
-    correction = any(token.kind in ("correction", "correction_choice") for token in tokens)
+    correction = any(token.kind in _CORRECTIVE_KINDS for token in tokens)
     conclusion = any(token.kind == "conclusion" for token in tokens)
     tentative = any(token.kind == "hedge" for token in tokens)
     clauses: list[list[Token]] = [[]]
@@ -226,6 +265,8 @@ def _read_sentence(
     inherited: str | None = None
     other_dims: set[Dimension] = set()
     pending_other: list[tuple[Winner | None, frozenset[Dimension]]] = []
+    excepted: set[Dimension] = set()  # "除了创造性方面A更好以外，B在其他所有方面都胜出": not the others
+    others_named = any(token.kind == "all_other" for token in tokens)
     for clause in clauses:
         clause = own_words(clause, text)
         if not clause:
@@ -237,9 +278,11 @@ def _read_sentence(
         sentence_frame = sentence_frame or frame
         frame = frame or sentence_frame or context
         for segment in segments:
+            if others_named:
+                excepted.update(_scope(segment.tokens, frozenset())[1])
             denied = negated(segment.tokens)
             covered: set[Dimension] = set()
-            for winner, dims, flags in _segment_verdicts(segment, frame, denied, trailing):
+            for winner, dims, flags in _segment_verdicts(segment, frame, denied, trailing, text):
                 covered.update(dims)
                 if flags == "all_other":
                     pending_other.append((winner, dims))
@@ -267,7 +310,9 @@ def _read_sentence(
                 inherited = segment.subject
     for winner, excluded in pending_other:
         dims = frozenset(
-            dim for dim in DIMENSIONS if dim not in other_dims and dim not in excluded and dim not in discussed
+            dim
+            for dim in DIMENSIONS
+            if dim not in other_dims and dim not in excluded and dim not in discussed and dim not in excepted
         )
         if dims:
             found.append(Statement(dims, winner, end, correction, conclusion, tentative=tentative))
@@ -280,24 +325,27 @@ def _read_sentence(
 
 
 def _segment_verdicts(
-    segment: Segment, frame: frozenset[Dimension], negated: bool, trailing: int
+    segment: Segment, frame: frozenset[Dimension], negated: bool, trailing: int, text: str
 ) -> list[tuple[Winner | None, frozenset[Dimension], str]]:
     """(winner or None for a tie, dimensions, kind) for each verdict a segment states."""
     tokens = segment.tokens
     dim_tokens = [t for t in tokens if t.kind in ("dim", "adjective", "praise", "criticism") and t.dim is not None]
     bound: set[int] = set()
     relations: list[tuple[int, frozenset[Dimension]]] = []  # (polarity, bound dimensions)
+    placed: list[int] = []  # where each relation stands
     for index, token in enumerate(tokens):
         if token.kind in ("better", "worse"):
-            own = frozenset((token.dim,)) if token.dim else _quality_after(tokens, index)
+            own = frozenset((token.dim,)) if token.dim else quality_after(tokens, index)
             bound.update(id(t) for t in tokens[index + 1 : index + 3] if t.dim in own)
             relations.append((1 if token.kind == "better" else -1, own))
+            placed.append(index)
         elif token.kind in ("more", "less"):
             targets = _modified(tokens, index)
             if targets:
                 bound.update(id(target) for target in targets)
                 dims_of = frozenset(target.dim for target in targets if target.dim is not None)
                 relations.append((1 if token.kind == "more" else -1, dims_of))
+                placed.append(index)
     free = frozenset(t.dim for t in dim_tokens if t.kind == "dim" and id(t) not in bound and t.dim is not None)
     dims, excluded, everything_else = _scope(tokens, free)
     ties = [t for t in tokens if t.kind == "tie"]
@@ -314,10 +362,13 @@ def _segment_verdicts(
     scope = dims or frame
     choices = [t for t in tokens if t.kind == "answer" and t.role == "choice" and t.letter in ("A", "B")]
     if len(choices) > 1 and kind != "all_other":
-        return _choices_in_turn(tokens, frame)  # "accuracy should be B, relevance should be A"
+        return choices_in_turn(tokens, frame)  # "accuracy should be B, relevance should be A"
     if choice is not None and choice.letter in ("A", "B"):
         if kind == "all_other":
             return [(_winner(choice.letter), excluded, kind)]
+        reasons = _reasons_of_choice(tokens, choice, relations, placed)
+        if reasons:  # "I prefer B because it is more accurate": B is also the more accurate
+            return [(_winner(choice.letter), scope, "choice"), *reasons]
         return [(_winner(choice.letter), scope, "choice")] if scope or not relations else []
     if subject in ("A", "B") and relations:
         if any(obj == subject for obj in objects):
@@ -330,12 +381,12 @@ def _segment_verdicts(
             scope = relation_dims or dims or frame
             if relation_dims == _OVERALL and any(t.kind in ("all", "all_except") for t in tokens):
                 scope = dims  # "the better answer on all six dimensions"
-            short = not relation_dims and not dims and _is_short(tokens) and trailing <= 1
+            short = not relation_dims and not dims and is_short(tokens, text) and trailing <= 1
             found.append((winner, scope, "short" if short else ""))
         if len({winner for winner, _, _ in found}) > 1 and len({d for _, d, _ in found}) == 1:
             return []  # "A is better and worse": nothing
         return found
-    if subject is None and relations and len(objects) == 1 and _strict_than(tokens):
+    if subject is None and relations and len(objects) == 1 and strict_than(tokens):
         (other,) = objects
         if other in ("A", "B"):
             polarity = relations[0][0]
@@ -350,34 +401,19 @@ def _segment_verdicts(
     return found
 
 
-def _choices_in_turn(
-    tokens: list[Token], frame: frozenset[Dimension]
+def _reasons_of_choice(
+    tokens: list[Token], choice: Token, relations: list[tuple[int, frozenset[Dimension]]], placed: list[int]
 ) -> list[tuple[Winner | None, frozenset[Dimension], str]]:
-    """Several choices in one segment: each takes the dimensions named since the one before
-    (the first may take the clause's frame)."""
-    found: list[tuple[Winner | None, frozenset[Dimension], str]] = []
-    pending: set[Dimension] = set()
-    for token in tokens:
-        if token.kind in _DIMENSION_WORDS and token.dim is not None:
-            pending.add(token.dim)
-        elif token.kind == "answer" and token.role == "choice" and token.letter in ("A", "B"):
-            dims = frozenset(pending) or (frame if not found else frozenset())
-            if dims:
-                found.append((_winner(token.letter), dims, "choice"))
-            pending = set()
-    return found
-
-
-def _quality_after(tokens: list[Token], index: int) -> frozenset[Dimension]:
-    """The quality a generic comparison names right after it, past its object: "不如助手B切题"
-    (less on-topic than B), "better informed" does not count (not a dimension word)."""
-    for token in tokens[index + 1 : index + 3]:
-        if token.kind == "answer" and token.role == "object":
-            continue
-        if token.kind in ("adjective", "praise") and token.dim is not None and token.tight:
-            return frozenset((token.dim,))
-        break
-    return frozenset()
+    """The comparisons in a choice's reason, about the chosen answer: "I prefer B because it is
+    more accurate and more complete". None when an answer is named in the reason, or a
+    comparison stands before it."""
+    because = next((index for index, token in enumerate(tokens) if token.kind == "because"), len(tokens))
+    if because == len(tokens) or tokens.index(choice) > because or any(at < because for at in placed):
+        return []
+    if any(token.kind in ("answer", "negation", "hypothetical") for token in tokens[because + 1 :]):
+        return []
+    winner = _winner(choice.letter)
+    return [(winner if polarity > 0 else _OTHER[winner], dims, "") for polarity, dims in relations if dims]
 
 
 def _winner(letter: str | None) -> Winner:
@@ -438,24 +474,6 @@ def _scope(tokens: list[Token], free: frozenset[Dimension]) -> tuple[frozenset[D
     if others:
         return frozenset(), frozenset(excepted), True
     return frozenset(dim for dim in free if dim not in excepted), frozenset(excepted), False
-
-
-def _strict_than(tokens: list[Token]) -> bool:
-    return any(t.kind in ("than", "than_after") for t in tokens)
-
-
-def _is_short(tokens: list[Token]) -> bool:
-    """Only the comparison (and its object) follows the subject, up to its reason: "B is
-    better.", "B更好。", "B is better because ..."."""
-    before = list(itertools.takewhile(lambda t: t.kind != "because", tokens))
-    return all(t.kind in ("better", "worse", "answer", "than", "to") for t in before) and len(before) <= 3
-
-
-def _bare_dimension_list(tokens: list[Token]) -> frozenset[Dimension]:
-    """The dimensions of a line that only names dimensions ("- Accuracy", "Relevance,")."""
-    if not tokens or any(t.kind not in ("dim", "adjective", "praise", "conjunction") for t in tokens):
-        return frozenset()
-    return frozenset(t.dim for t in tokens if t.dim is not None)
 
 
 def _list_head(tokens: list[Token], end: int) -> Statement | None:

@@ -17,6 +17,7 @@ one clause.
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Final
 
@@ -24,7 +25,15 @@ from ..constants import Dimension, Winner
 from .prose_clauses import has_verdict_word
 from .prose_words import Segment, Token
 
-__all__ = ["Judgement", "adjacent_contrast", "judgement_of", "label_choice", "leftover_of", "sentence_contrast"]
+__all__ = [
+    "Judgement",
+    "adjacent_contrast",
+    "corrections_named",
+    "judgement_of",
+    "label_choice",
+    "leftover_of",
+    "sentence_contrast",
+]
 
 # What a segment says of its subject without comparing: (subject, praised, criticised,
 # dimensions its praise or criticism words name).
@@ -36,28 +45,54 @@ _DIMENSION_JUDGEMENTS: Final = frozenset({"praise", "adjective", "criticism"})
 # Before the label only punctuation or markup; between label and answer a separator;
 # after the answer nothing but the sentence's end.
 _LABEL_LEAD_RE: Final = re.compile(r"[\W\d_]*")
-_LABEL_GAP_RE: Final = re.compile(r"[ \t*_]*(?:[:：=]|->|→)[ \t*_]*")
+_LABEL_GAP_RE: Final = re.compile(r"[ \t*_]*(?:(?:[:：=,，]|->|→)[ \t*_]*)?")
+# After the answer a correction names: the end of its clause ("relevance: B, as ...").
+_NAMED_TAIL_RE: Final = re.compile(r"[ \t*_]*(?:[,.;:!)\]，。；：！）]|$)")
 _LABEL_TAIL_RE: Final = re.compile(r"[\W_]*")
 
 
 def label_choice(tokens: list[Token], text: str, start: int, end: int) -> tuple[frozenset[Dimension], Winner] | None:
-    """(dimensions, winner) when the sentence is only "Dimension: <answer>"."""
+    """(dimensions, winner) when the sentence is only "Dimension: <answer>" ("Overall, B."), or a
+    conclusion and an answer ("Therefore, B."; no dimension: a closing choice)."""
     if len(tokens) < 2:
         return None
     answer = tokens[-1]
     names = tokens[:-1]
     if answer.kind != "answer" or answer.letter not in ("A", "B"):
         return None
-    if names[0].kind != "dim" or names[-1].kind != "dim" or any(t.kind not in ("dim", "conjunction") for t in names):
+    concluding = names[0].kind == "conclusion"  # "Therefore, B.", "In conclusion: Assistant A."
+    if concluding:
+        names = names[1:]
+    if names and (names[0].kind != "dim" or names[-1].kind != "dim"):
         return None
-    if _LABEL_LEAD_RE.fullmatch(text, start, names[0].start) is None:
+    if any(t.kind not in ("dim", "conjunction") for t in names) or not (names or concluding):
         return None
-    if _LABEL_GAP_RE.fullmatch(text, names[-1].end, answer.start) is None:
+    if _LABEL_LEAD_RE.fullmatch(text, start, tokens[0].start) is None:
+        return None
+    if concluding and names and _LABEL_LEAD_RE.fullmatch(text, tokens[0].end, names[0].start) is None:
+        return None
+    named_last = names[-1] if names else tokens[0]
+    if _LABEL_GAP_RE.fullmatch(text, named_last.end, answer.start) is None:
         return None
     if _LABEL_TAIL_RE.fullmatch(text, answer.end, end) is None:
         return None
     dims = frozenset(t.dim for t in names if t.dim is not None)
-    return (dims, "A" if answer.letter == "A" else "B") if dims else None
+    return (dims, "A" if answer.letter == "A" else "B") if dims or concluding else None
+
+
+def corrections_named(tokens: list[Token], text: str) -> list[tuple[Dimension, Winner]]:
+    """(dimension, answer) for each dimension named right before an answer that ends its
+    clause: "Correction to relevance: B, as A ...", "I meant overall B."."""
+    found: list[tuple[Dimension, Winner]] = []
+    for name, answer in itertools.pairwise(tokens):
+        if name.kind != "dim" or name.dim is None or answer.kind != "answer" or answer.letter not in ("A", "B"):
+            continue
+        if _LABEL_GAP_RE.fullmatch(text, name.end, answer.start) is None:
+            continue
+        if _NAMED_TAIL_RE.match(text, answer.end) is None:
+            continue
+        found.append((name.dim, "A" if answer.letter == "A" else "B"))
+    return found
 
 
 def adjacent_contrast(before: list[Judgement], after: list[Judgement]) -> tuple[Winner, frozenset[Dimension]] | None:

@@ -15,7 +15,7 @@ from ..constants import DIMENSIONS, Dimension, Winner
 from .candidates import choose
 from .json_scan import mask, scan_json
 from .lines import scan_lines
-from .lone import REFUSAL_RE
+from .lone import REFUSAL_RE, lists_options
 from .methods import METHOD_LONE_VERDICT, METHOD_PROSE
 from .model import Candidate, Context, Findings
 from .prose import Statement, statements
@@ -55,6 +55,7 @@ def find(text: str) -> Findings:
         )
         findings.plain.append((base, plain))
         findings.refusal = findings.refusal or REFUSAL_RE.search(plain) is not None
+        findings.options = findings.options or lists_options(plain)
         base += len(window) + 1
     findings.candidates.sort(key=lambda candidate: candidate.order)
     return findings
@@ -64,6 +65,8 @@ def decide(findings: Findings, *, thinking: bool = False) -> Candidate | None:
     """The verdict of one text's findings, corrections applied. thinking: the text is what
     the judge thought (<think>), where a hedged sentence ("A is probably more accurate, but
     ...") is deliberation, not a verdict."""
+    if findings.options:
+        findings.candidates = [c for c in findings.candidates if c.kind != "lone"]
     chosen = choose(findings.candidates)
     settled = (
         chosen is not None and chosen.kind == "structured" and chosen.explicit and chosen.decided == len(DIMENSIONS)
@@ -73,6 +76,8 @@ def decide(findings: Findings, *, thinking: bool = False) -> Candidate | None:
         if thinking:
             said = [s for s in said if not s.tentative]
         extra = _prose_candidates(said, findings)
+        if findings.options:
+            extra = [c for c in extra if c.kind != "lone"]
         if extra:
             findings.candidates.extend(extra)
             findings.candidates.sort(key=lambda candidate: candidate.order)
@@ -104,9 +109,24 @@ def _statements(findings: Findings, start: int = 0) -> list[Statement]:
 
 def _withdrawn_dropped(said: list[Statement]) -> list[Statement]:
     """The statements after the judge's last retraction ("Hmm, I have this backwards."):
-    what it withdrew and did not restate is no verdict."""
+    what it withdrew and did not restate is no verdict. A dimension reopened ("Let me
+    reconsider accuracy.") keeps only the verdicts stated on it after."""
     last = max((s.pos for s in said if s.retraction), default=-1)
-    return [s for s in said if s.pos > last and not s.retraction]
+    kept: list[Statement] = []
+    reopened: frozenset[Dimension] = frozenset()  # by a later "Let me reconsider accuracy."
+    for statement in reversed(said):
+        if statement.pos <= last or statement.retraction:
+            continue
+        if statement.reopen:
+            reopened |= statement.dims
+            continue
+        if statement.dims & reopened:
+            if not statement.dims - reopened:
+                continue
+            statement = dataclasses.replace(statement, dims=statement.dims - reopened)
+        kept.append(statement)
+    kept.reverse()
+    return kept
 
 
 def _shifted(said: Statement, by: int) -> Statement:
@@ -239,15 +259,28 @@ def _revise(chosen: Candidate, findings: Findings) -> Candidate:
     notes = list(chosen.notes)
     noted = set(chosen.noted)
     corrected: set[Dimension] = set()
+    reopened: set[Dimension] = set()
     for statement in said:
         for dim in DIMENSIONS:
             if dim not in statement.dims:
                 continue
-            if statement.correction and statement.winner is not None:
+            if statement.reopen and dim not in corrected:
+                if choices[dim] is not None:
+                    notes.append(f"the judge reopened {dim} after its verdict without settling it")
+                    choices[dim] = None
+                    noted.add(dim)
+                reopened.add(dim)
+            elif (statement.correction or dim in reopened) and statement.winner is not None:
                 choices[dim] = statement.winner
                 corrected.add(dim)
-                notes = [note for note in notes if not note.endswith(f" {dim}") or "contradict" in note]
+                notes = [
+                    note
+                    for note in notes
+                    if not (note.endswith(f" {dim}") or note.endswith(f"{dim} after its verdict without settling it"))
+                    or "contradict" in note
+                ]
                 noted.discard(dim)
+                reopened.discard(dim)
             elif statement.winner is not None and choices[dim] not in (None, statement.winner) and dim not in corrected:
                 notes.append(
                     f"contradiction for {dim}: the verdict says {choices[dim]} but the judge's own text says "

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from .candidates import candidate_from_slots
+from .lexicon import lexicon
 from .methods import METHOD_JSON, METHOD_JSON_LENIENT, METHOD_JSON_TRUNCATED
 from .model import MAX_NESTING, Candidate, Context, Obj
 from .objects import labelled_items_of, object_candidates
@@ -51,6 +52,15 @@ _REASON_PREFIX_RE: Final = re.compile(
     r"[\W_]*(?:reason|reasons|reasoning|explanation|rationale|justification)\b[^:=\n]{0,24}[:=]",
     re.IGNORECASE,
 )
+# An example of the format ("for example: {...}", "something like {...}", or a line
+# "Example output:" above the object) is no verdict: the marker ends at most this far before
+# the object, with only punctuation between; lines above are looked at this far back.
+_EXAMPLE_TAIL_CHARS: Final = 48
+_EXAMPLE_LOOKBACK: Final = 200
+_EXAMPLE_LINES_ABOVE: Final = 3
+_EXAMPLE_GAP_RE: Final = re.compile(r"[ \t:：,，()（）*_`'\"-]*")
+# A blank line, a code fence or markup only: skipped when looking for the line above.
+_MARKUP_LINE_RE: Final = re.compile(r"[ \t`*_>#~-]*(?:json|python|yaml|js|javascript)?[ \t`*_]*", re.IGNORECASE)
 
 
 class _StepBudget:
@@ -360,6 +370,37 @@ def _in_reason_line(text: str, start: int) -> bool:
     return _REASON_PREFIX_RE.match(text, line_start, start) is not None
 
 
+def _line_start(text: str, pos: int) -> int:
+    low = max(0, pos - _EXAMPLE_LOOKBACK)
+    found = text.rfind("\n", low, pos)
+    return found + 1 if found >= 0 else low
+
+
+def _introduced_as_example(text: str, start: int) -> bool:
+    """Whether the object at start is shown as an example of the format ("I will answer
+    like this, for example: {...}", "Example output:" on the line above), not given as
+    the verdict."""
+    example_re = lexicon().example_re
+    line_start = _line_start(text, start)
+    prefix = text[line_start:start]
+    if not _MARKUP_LINE_RE.fullmatch(prefix):
+        tail = prefix[-_EXAMPLE_TAIL_CHARS:]
+        ends = [found.end() for found in example_re.finditer(tail)]
+        return bool(ends) and _EXAMPLE_GAP_RE.fullmatch(tail, ends[-1]) is not None
+    end = line_start - 1
+    for _ in range(_EXAMPLE_LINES_ABOVE):
+        if end <= 0:
+            return False
+        above_start = _line_start(text, end)
+        line = text[above_start:end]
+        if _MARKUP_LINE_RE.fullmatch(line):
+            end = above_start - 1
+            continue
+        line = line.strip().rstrip("*_` \t")
+        return line.endswith((":", "：")) and example_re.search(line) is not None
+    return False
+
+
 def scan_json(text: str, base: int, context: Context) -> tuple[list[Candidate], list[tuple[int, int]], bool]:
     """Candidates from objects, the spans to hide from the line rules, and whether an
     object was cut off before its first complete pair."""
@@ -393,7 +434,7 @@ def scan_json(text: str, base: int, context: Context) -> tuple[list[Candidate], 
             cut_off = cut_off or keyed
             continue  # objects inside it may still be verdicts (e.g. under a prose "{")
         accepted_start = start
-        if _in_reason_line(text, start):
+        if _in_reason_line(text, start) or _introduced_as_example(text, start):
             continue
         obj, method = read
         if labelled_items_of([obj], context):

@@ -71,6 +71,7 @@ TokenKind = Literal[
     "both",
     "hedge",  # "probably", "perhaps": a judge still thinking has not decided
     "retraction",  # "I have this backwards": what came before is withdrawn
+    "reopen",  # "Let me reconsider accuracy": the verdicts before on the dimensions named are withdrawn
 ]
 
 _LATIN_WORD_CHAR: Final = re.compile(r"[A-Za-z0-9]")
@@ -84,7 +85,7 @@ _LANGUAGE_LISTS: Final = (
     "corrected_choices", "reporting", "relative", "reason_markers",
     "than", "than_after", "ties", "tie_templates", "negations", "neutral", "hypotheticals", "question_ends",
     "contrasts", "conjunctions", "all", "all_other", "all_except", "except", "corrections", "conclusions", "hedges",
-    "retractions",
+    "retractions", "reopenings", "example_markers",
 )  # fmt: skip
 _DIMENSION_LISTS: Final = ("key_names", "key_stems", "key_fuzzy", "nouns", "adjectives", "praise", "criticism")
 # Prose fields and the token kind their phrases become.
@@ -96,7 +97,7 @@ _PROSE_FIELDS: Final[Mapping[str, TokenKind]] = {
     "conclusions": "conclusion", "corrected_choices": "correction_choice", "reporting": "reporting",
     "relative": "relative", "reason_markers": "because", "former": "former", "latter": "latter", "first": "first",
     "second": "second", "both": "both",
-    "hedges": "hedge", "retractions": "retraction",
+    "hedges": "hedge", "retractions": "retraction", "reopenings": "reopen",
 }  # fmt: skip
 
 
@@ -155,6 +156,8 @@ class Lexicon:
     letter_not_after: frozenset[str]
     letter_not_before: frozenset[str]
     question_ends: tuple[str, ...]
+    # "for example: {...}", "Example output:" on the line above: the object is no verdict.
+    example_re: re.Pattern[str]
 
 
 @functools.lru_cache(maxsize=1)
@@ -397,8 +400,9 @@ def _compile(raw: dict[str, Any], where: str) -> Lexicon:
         better_than_re=alternation([*lists["better_than"], *better_ops]),
         worse_than_re=alternation([*lists["worse_than"], *worse_ops]),
         value_correction_re=re.compile(
-            alternation(lists["value_corrections"]) + rf"[ \t,:;.!—–-]{{0,4}}(?:{wording}[ \t_-]*)?(?P<letter>[AB])"
-            r"(?![A-Za-z0-9])",
+            alternation(lists["value_corrections"])
+            + rf"[ \t,:;.!—–\-，：；。、！]{{0,4}}(?:{wording}[ \t_-]*)?(?P<letter>[AB])"
+            r"(?![A-Za-z0-9]|['’]s\b)",  # "no, B's answer ..." names B as a subject, not the correction
             re.IGNORECASE,
         ),
         tie_operators=frozenset(tie_ops),
@@ -416,7 +420,7 @@ def _compile(raw: dict[str, Any], where: str) -> Lexicon:
         reference_res=scanners(
             {
                 normalise_phrase(word)
-                for field in ("former", "latter", "first", "second", "ties", "retractions")
+                for field in ("former", "latter", "first", "second", "ties", "retractions", "reopenings")
                 for word in lists[field]
             }
         ),
@@ -424,6 +428,7 @@ def _compile(raw: dict[str, Any], where: str) -> Lexicon:
         letter_not_after=frozenset(normalise_phrase(word) for word in lists["letter_not_after"]),
         letter_not_before=frozenset(normalise_phrase(word) for word in lists["letter_not_before"]),
         question_ends=tuple(lists["question_ends"]),
+        example_re=re.compile(alternation(lists["example_markers"]), re.IGNORECASE),
     )
 
 

@@ -15,14 +15,14 @@ from typing import Final
 
 from ..constants import Dimension
 from .candidates import candidate_from_slots, put_slot
-from .keys import classify_key
+from .keys import classify_key, scored_dimension
 from .lexicon import Lexicon, lexicon
 from .lone import bare_winner, lone_in_line
 from .methods import METHOD_KEY_VALUE_LINES, METHOD_KEY_VALUE_LIST, METHOD_LONE_VERDICT
-from .model import MAX_REASON_CHARS, RANK_GENERIC, Candidate, Context, Slot
+from .model import MAX_REASON_CHARS, RANK_GENERIC, RANK_STEM, Candidate, Context, Slot
 from .scores import ScoreBook
 from .tables import MAX_TABLE_CELLS, is_table_row, read_table, split_cells
-from .values import REASON_TRIM, VALUE_TRIM, number_of, states_verdict
+from .values import REASON_TRIM, VALUE_TRIM, number_of, pair_of_text, states_verdict
 
 # Lines examined per window (the last ones; the first ones in a head window). A verdict
 # layout is a few dozen lines at the end of an output; per-line rules cost microseconds,
@@ -67,6 +67,11 @@ _KV_LINE_RE: Final = re.compile(
 _HEADING_LINE_RE: Final = re.compile(
     _LINE_PREFIX + r"[*_`]{0,3}" + _LINE_KEY + _KEY_CLOSE + _HTML_CLOSE + r"(?:[ \t]*:)?(?:[ \t]*[*_`]{1,3})?[ \t]*"
 )
+# "Accuracy           B": a dimension and a winner in columns aligned with blanks.
+_ALIGNED_LINE_RE: Final = re.compile(
+    _LINE_PREFIX + r"[*_`]{0,3}" + _LINE_KEY + _KEY_CLOSE + _HTML_CLOSE + r"[ \t]+(?P<value>\S.{0,40})"
+)
+_WINNER_ENDS: Final = frozenset("ABab12*_`")
 # One "key: value" piece of a "k=v, k=v" list.
 _KV_PIECE_RE: Final = re.compile(r"[ \t]*[*_`\"'“]{0,3}" + _LINE_KEY + r"[*_`\"'”]{0,3}[ \t]*[:=][ \t]*(?P<value>.*)")
 # Pieces of a "k=v" list: split at commas and semicolons, and at blanks before "word=" or
@@ -277,6 +282,8 @@ def scan_lines(
             reason_open = False
             continue
 
+        if stripped.count(",") + stripped.count("，") + stripped.count("、") >= 2 and book.note_order(stripped):
+            continue  # "Scores (accuracy, relevance, ...):" over lists of scores
         if match is not None and kc is not None:
             value = match.group("value")
             empty = not value.strip(VALUE_TRIM + "|>")
@@ -297,6 +304,8 @@ def scan_lines(
                 if empty:
                     book.start_answer(kc.answer, index)
                     continue
+                if book.record_ordered(kc.answer, value, pos=pos):
+                    continue  # "Assistant A: 5, 6, 5, 4, 8, 5" under "Scores (accuracy, relevance, ...):"
                 if heading is not None and number_of(value.strip(VALUE_TRIM)) is not None:
                     book.record(kc.answer, heading.dim, value.strip(VALUE_TRIM), pos=pos)
                     continue  # "- Assistant A: 7/10" under "### Accuracy"
@@ -304,6 +313,11 @@ def scan_lines(
                     continue  # "Assistant A: accuracy 7, relevance 8, ..."
                 if heading is None and book.record_total(kc.answer, value, pos=pos):
                     continue  # "Assistant A: 6/10"
+            if kc.kind == "other" and not empty and pair_of_text(value) is not None:
+                scored = scored_dimension(match.group("key").strip())
+                if scored is not None:  # "Overall score: A = 6, B = 8"
+                    reader.add(scored, RANK_STEM, value, line=index, pos=pos, method=METHOD_KEY_VALUE_LINES)
+                    continue
             if kc.kind == "verdict" and not empty and (heading is not None or states_verdict(value)):
                 reason_open = False
                 if heading is not None:
@@ -313,6 +327,16 @@ def scan_lines(
                     reader.add("overall", RANK_GENERIC, value, line=index, pos=pos, method=METHOD_KEY_VALUE_LINES)
                 continue
         else:
+            # Cheap test first: such a line ends with its winner ("B", "**B**").
+            aligned = _ALIGNED_LINE_RE.fullmatch(line) if stripped[-1] in _WINNER_ENDS else None
+            if aligned is not None and bare_winner(aligned.group("value"), any_case=False) is not None:
+                kc = classify_key(aligned.group("key").strip(), context)
+                if kc.kind == "dim" and kc.dim is not None:  # "Accuracy        B", a table without bars
+                    settle(heading)
+                    heading = None
+                    value = aligned.group("value")
+                    reader.add(kc.dim, kc.rank, value, line=index, pos=pos, method=METHOD_KEY_VALUE_LINES)
+                    continue
             head = _HEADING_LINE_RE.fullmatch(line)
             if head is not None:
                 kc = classify_key(head.group("key").strip(), context)
@@ -423,8 +447,9 @@ def _read_inline_list(stripped: str, index: int, pos: int, reader: LineReader) -
             pieces.append((piece_class.dim, piece_class.rank, piece_value))
         elif piece_class.kind == "verdict" and states_verdict(piece_value):
             pieces.append(("overall", RANK_GENERIC, piece_value))
-    if sum(1 for piece in pieces if piece[1] > RANK_GENERIC) < 2:
-        return False
+    named = [dim for dim, rank, _ in pieces if rank > RANK_GENERIC]
+    if len(named) < 2 or len(set(named)) < len(named):
+        return False  # one dimension twice ("accuracy: B. Wait, no ... Accuracy: A.") is a sentence, not a list
     if sum(len(value.split()) for _, _, value in pieces) > _INLINE_WORDS * len(pieces):
         return False  # sentences cut at their commas ("Relevance: both are relevant, but A ..."), not a list
     for dim, rank, value in pieces:

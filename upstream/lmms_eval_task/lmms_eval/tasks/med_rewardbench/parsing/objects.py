@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from ..constants import Dimension, Winner
 from .candidates import candidate_from_slots, put_slot
-from .keys import classify_key
+from .keys import classify_key, scored_dimension
 from .model import MAX_NESTING, MAX_REASON_CHARS, RANK_GENERIC, RANK_STEM, Candidate, Context, Obj, Pair, Slot
-from .values import number_of, scalar_text, states_verdict
+from .values import number_of, pair_of_object, pair_of_text, scalar_text, states_verdict
 
 __all__ = ["object_candidates"]
 
@@ -53,6 +53,10 @@ def object_candidates(
             per_answer[key_class.answer] = value
         elif key_class.kind == "score" and key_class.dim is not None and key_class.answer is not None:
             scores.setdefault(key_class.dim, {})[key_class.answer] = value
+        elif key_class.kind == "other" and _compares_answers(value, context):
+            scored = scored_dimension(key)  # "accuracy_score": {"A": 7, "B": 9}
+            if scored is not None:
+                put_slot(slots, scored, Slot(RANK_STEM, value))
         if isinstance(value, Obj):
             wrapped.append(value)
         elif isinstance(value, list):
@@ -93,6 +97,13 @@ def object_candidates(
         slots["overall"] = generic
     candidate = candidate_from_slots(slots, order=order, method=method, reason=reason, context=context)
     return [candidate] if candidate is not None else []
+
+
+def _compares_answers(value: object, context: Context) -> bool:
+    """Whether a value holds a score for each answer: {"A": 7, "B": 9}, "A: 7, B: 9"."""
+    if isinstance(value, Obj):
+        return pair_of_object(value, context) is not None
+    return isinstance(value, str) and pair_of_text(value) is not None
 
 
 def labelled_items_of(items: list[Obj], context: Context) -> dict[Dimension, Slot]:

@@ -14,22 +14,30 @@ import dataclasses
 import re
 from typing import Final
 
-from ..constants import Dimension
+from ..constants import Dimension, Winner
 from .lexicon import lexicon
 from .prose_words import Segment, Token
 
 __all__ = [
     "VERDICT_KINDS",
+    "bare_dimension_list",
+    "choices_in_turn",
     "has_verdict_word",
+    "is_short",
     "name_pair",
     "negated",
     "own_words",
+    "quality_after",
     "resolve_references",
     "segments_of",
+    "strict_than",
+    "words_after_last",
 ]
 
 VERDICT_KINDS: Final = frozenset({"better", "worse", "choice", "correction_choice", "tie", "more", "less"})
 _WORD_RE: Final = re.compile(r"[^\W\d_]+")
+_DIMENSION_WORDS: Final = frozenset({"dim", "adjective", "praise"})
+_REASON_MARK_RE: Final = re.compile(r"[,，:：]")
 
 
 def resolve_references(tokens: list[Token], history: list[tuple[int, str]], *, ordinals: bool = False) -> list[Token]:
@@ -123,7 +131,10 @@ def segments_of(clause: list[Token], inherited: str | None) -> tuple[list[Segmen
             if current.subject is None and not has_verdict_word(current.tokens):
                 current.subject = letter
             elif current.subject != letter or has_verdict_word(current.tokens):
-                segments.append(Segment(subject=letter, tokens=_leading_frame(current.tokens)))
+                lead = _leading_frame(current.tokens)
+                if current.tokens and current.tokens[-1].kind == "negation" and token.tight:
+                    lead.insert(0, current.tokens.pop())  # "A is not better, nor would I say B is better"
+                segments.append(Segment(subject=letter, tokens=lead))
             continue
         if (
             token.kind in ("choice", "correction_choice")
@@ -230,3 +241,85 @@ def _mark_roles(clause: list[Token]) -> None:
         ):
             clause[index - 2].letter = "both"  # "A and B are equally ...": no single subject
             token.role = "joined"
+
+
+def reason_start(tokens: list[Token], text: str) -> tuple[int, int]:
+    """(index of the token, position) where a verdict's reason starts: at "because", or at a
+    comma or colon after the comparison ("第二个回答更好，它正确指出了 ...", "B is superior: it
+    names the fracture"); (len(tokens), -1) when it has none."""
+    compared = False
+    for index, token in enumerate(tokens):
+        if token.kind == "because":
+            return index, token.start
+        if compared:
+            gap_start = tokens[index - 1].end
+            found = _REASON_MARK_RE.search(text, gap_start, token.start)
+            if found is not None:
+                return index, found.start()
+        compared = compared or token.kind in ("better", "worse")
+    return len(tokens), -1
+
+
+def words_after_last(text: str, tokens: list[Token], end: int) -> int:
+    """How many words follow the sentence's last token ("B is better." 0, "B is better at X" 2),
+    up to its reason ("B is better because ..." 0)."""
+    because, reason_at = reason_start(tokens, text)
+    if because < len(tokens):
+        end = reason_at
+    last = tokens[because - 1].end if because else 0
+    tail = text[last:end]
+    latin = sum(1 for word in tail.split() if any(char.isalnum() for char in word))
+    others = sum(1 for char in tail if char.isalpha() and not char.isascii())
+    return latin + others // 2
+
+
+def is_short(tokens: list[Token], text: str) -> bool:
+    """Only the comparison (and its object) follows the subject, up to its reason: "B is
+    better.", "B更好。", "B is better because ..."."""
+    before = [t for t in tokens[: reason_start(tokens, text)[0]] if t.kind != "post_subject"]  # "B's answer is"
+    return all(t.kind in ("better", "worse", "answer", "than", "to") for t in before) and len(before) <= 3
+
+
+def choices_in_turn(
+    tokens: list[Token], frame: frozenset[Dimension]
+) -> list[tuple[Winner | None, frozenset[Dimension], str]]:
+    """Several choices in one segment: each takes the dimensions named since the one before
+    (the first may take the clause's frame)."""
+    found: list[tuple[Winner | None, frozenset[Dimension], str]] = []
+    pending: set[Dimension] = set()
+    for token in tokens:
+        if token.kind in _DIMENSION_WORDS and token.dim is not None:
+            pending.add(token.dim)
+        elif token.kind == "answer" and token.role == "choice" and token.letter in ("A", "B"):
+            dims = frozenset(pending) or (frame if not found else frozenset())
+            if dims:
+                found.append((_winner(token.letter), dims, "choice"))
+            pending = set()
+    return found
+
+
+def quality_after(tokens: list[Token], index: int) -> frozenset[Dimension]:
+    """The quality a generic comparison names right after it, past its object: "不如助手B切题"
+    (less on-topic than B), "better informed" does not count (not a dimension word)."""
+    for token in tokens[index + 1 : index + 3]:
+        if token.kind == "answer" and token.role == "object":
+            continue
+        if token.kind in ("adjective", "praise") and token.dim is not None and token.tight:
+            return frozenset((token.dim,))
+        break
+    return frozenset()
+
+
+def strict_than(tokens: list[Token]) -> bool:
+    return any(t.kind in ("than", "than_after") for t in tokens)
+
+
+def bare_dimension_list(tokens: list[Token]) -> frozenset[Dimension]:
+    """The dimensions of a line that only names dimensions ("- Accuracy", "Relevance,")."""
+    if not tokens or any(t.kind not in ("dim", "adjective", "praise", "conjunction") for t in tokens):
+        return frozenset()
+    return frozenset(t.dim for t in tokens if t.dim is not None)
+
+
+def _winner(letter: str | None) -> Winner:
+    return "A" if letter == "A" else "B"

@@ -33,7 +33,20 @@ _MAX_LEGEND_CHARS: Final = 120
 # An answer's total score opening its line's value: "8/10", "8.5/10 — accurate, ...", "7 (good)".
 _TOTAL_SCORE_RE: Final = re.compile(
     r"[ \t*_]*(?P<score>\d{1,3}(?:\.\d{1,2})?(?:[ \t]*(?:/|out of)[ \t]*\d{1,3})?)[ \t*_]*(?:$|[-—–:;,(]|\.(?:[ \t]|$))"
+    r"(?![ \t]*\d)"  # "5, 6, 5, ...": the first of a list of scores, not a total
 )
+# A header naming the dimensions in the order of the score lists below it:
+# "Scores (accuracy, relevance, comprehensiveness, ...):".
+_ORDER_SPLIT_RE: Final = re.compile(r"[,;/、，；()（）:：]|\band\b|和")
+_MIN_ORDERED: Final = 3
+_MAX_ORDER_LABEL_WORDS: Final = 2
+_MAX_ORDER_CHARS: Final = 200
+_ORDER_LABEL_RE: Final = re.compile(r"[*_ \t]*[^\W\d_]+(?:[ \t][^\W\d_]+)?[*_ \t]*[:：]")
+# "5, 6, 5, 4, 8, 5": one score per dimension of such a header.
+_SCORE_LIST_RE: Final = re.compile(
+    r"[ \t*_]*\d{1,3}(?:\.\d{1,2})?(?:/\d{1,3})?(?:[ \t]*[,;][ \t]*\d{1,3}(?:\.\d{1,2})?(?:/\d{1,3})?){2,11}[ \t.*_]*"
+)
+_LISTED_SCORE_RE: Final = re.compile(r"\d{1,3}(?:\.\d{1,2})?(?:/\d{1,3})?")
 
 
 def legend_of(text: str) -> dict[str, Winner]:
@@ -93,6 +106,7 @@ class ScoreBook:
     last_pos: int = 0
     heading_lines: set[int] = field(default_factory=set)
     totals: dict[Winner, float] = field(default_factory=dict)  # "Assistant A: 6/10" (no dimension named)
+    order: list[Dimension] = field(default_factory=list)  # a header's dimensions, for lists of scores
 
     def start_answer(self, answer: Winner, line: int) -> None:
         """A line naming only an answer ("**Assistant A**", "Assistant B scores:")."""
@@ -120,6 +134,47 @@ class ScoreBook:
             if key.kind == "dim" and key.dim is not None:
                 found += self.record(answer, key.dim, match.group("score"), pos=pos)
         return found >= 2
+
+    def note_order(self, line: str) -> bool:
+        """A header naming three or more dimensions in order ("Scores (accuracy, relevance,
+        ...):", "Order: accuracy, relevance, ..."), and nothing else but a short label: the
+        lists of scores below it follow that order. True if the line is one."""
+        stripped = line.strip().rstrip("*_ \t")
+        if len(stripped) > _MAX_ORDER_CHARS or "=" in stripped:
+            return False
+        if not stripped.endswith((":", "：", ")", "）")) and _ORDER_LABEL_RE.match(stripped) is None:
+            return False  # neither "Scores (...):" nor "Order: ..."
+        if len(_ORDER_SPLIT_RE.findall(stripped)) < _MIN_ORDERED or any(char.isdigit() for char in stripped):
+            return False  # "Assistant A: accuracy 6, relevance 7, ...": scores, not a header
+        dims: list[Dimension] = []
+        label = True  # a short label may open the header ("Scores", "Order")
+        for piece in _ORDER_SPLIT_RE.split(stripped):
+            piece = piece.strip(" \t*_`\"'.")
+            if not piece:
+                continue
+            key = classify_key(piece, self.context)
+            if key.kind == "dim" and key.dim is not None and key.dim not in dims:
+                dims.append(key.dim)
+                label = False
+            elif label and not dims and len(piece.split()) <= _MAX_ORDER_LABEL_WORDS:
+                label = False
+            else:
+                return False
+        if len(dims) < _MIN_ORDERED:
+            return False
+        self.order = dims
+        return True
+
+    def record_ordered(self, answer: Winner, text: str, *, pos: int) -> bool:
+        """ "5, 6, 5, 4, 8, 5" after an answer's name, under a header naming the dimensions."""
+        if not self.order or _SCORE_LIST_RE.fullmatch(text) is None:
+            return False
+        scores = _LISTED_SCORE_RE.findall(text)
+        if len(scores) != len(self.order):
+            return False
+        for dim, score in zip(self.order, scores, strict=True):
+            self.record(answer, dim, score, pos=pos)
+        return True
 
     def record_total(self, answer: Winner, text: str, *, pos: int) -> bool:
         """ "Assistant A: 6/10" — a score for the whole answer; True if the text opens with one."""

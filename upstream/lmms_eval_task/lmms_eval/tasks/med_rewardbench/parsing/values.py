@@ -56,9 +56,11 @@ _NUMBER_RE: Final = re.compile(
     r"[ \t]*(?P<n>\d{1,3}(?:\.\d{1,2})?)[ \t]*(?:(?:/|out of)[ \t]*(?P<d>\d{1,3}))?[ \t]*(?P<p>%)?"
 )
 _WORDS_FOR_PROSE: Final = 3
+_SCORE: Final = r"\d{1,3}(?:\.\d{1,2})?(?:[ \t]*/[ \t]*\d{1,3})?%?"
 # Longest answer name read at the start of a value ("the second response").
 _MAX_NAME_CHARS: Final = 40
 _DIGIT_RE: Final = re.compile(r"\d")
+_WORD_RE: Final = re.compile(r"[^\W\d_]{2}")  # a word (or two CJK characters): something to read
 
 
 @dataclass(frozen=True)
@@ -87,9 +89,14 @@ def _patterns(lex: Lexicon) -> dict[str, re.Pattern[str]]:
         "worse": re.compile(
             rf"[ \t]*{lex.worse_than_re}[ \t]*(?:{wording}[ \t_-]*)?(?P<other>[ab])(?![a-z0-9])", re.IGNORECASE
         ),
+        # "4 vs 9 (B)", "6/10 - 8/10 (Assistant B)": scores, then the winner named in brackets.
+        "scored_winner": re.compile(
+            rf"{_SCORE}[ \t]*(?:vs\.?|versus|to|[-–—:,;])[ \t]*{_SCORE}[ \t]*"
+            rf"[(\[（][ \t]*(?:(?i:{wording})[ \t_-]*)?(?P<letter>[AB])[ \t]*[)\]）]"
+        ),
         "pair_item": re.compile(
             rf"(?:(?i:{wording})[ \t_-]*)?(?P<letter>[AB])(?![A-Za-z])[ \t]*(?:[:=]|:[ \t]*score|scores?)?[ \t]*"
-            r"(?P<n>\d{1,3}(?:\.\d{1,2})?)[ \t]*(?:(?:/|out of)[ \t]*(?P<d>\d{1,3}))?(?![\d.])"
+            r"(?P<n>\d{1,3}(?:\.\d{1,2})?)[ \t]*(?:(?:/|out of)[ \t]*(?P<d>\d{1,3}))?(?!\d|\.\d)"
         ),
     }
 
@@ -207,9 +214,16 @@ def read_winner(raw: str, *, dim: Dimension | None = None, legend: dict[str, Win
     ordinal = lex.answer_ordinals.get(core.lower())
     if ordinal is not None:
         return Reading(ordinal)  # "first", "second" under a dimension's key
+    reference = _reference(core, lex)
+    if reference is not None:
+        return Reading(reference)  # "the former", "the latter": the answers in their order
     pair = pair_of_text(core) if _DIGIT_RE.search(core) else None
     if pair is not None:
         return _compare(pair)
+    if core[:1].isdigit():
+        named = _patterns(lex)["scored_winner"].fullmatch(head.strip(" \t*_`\"'.!"))
+        if named is not None:
+            return Reading("A" if named.group("letter") == "A" else "B")
     patterns = _patterns(lex)
     if lex.value_none_start_re.match(core):
         return _prose_reading(core, dim) or Reading(None, "tie")
@@ -227,6 +241,11 @@ def read_winner(raw: str, *, dim: Dimension | None = None, legend: dict[str, Win
         winner = "A" if letter in "aA" else "B"
         named_end = match.end()
     rest = core[named_end:]
+    if _WORD_RE.search(rest) is not None and _revises(rest, lex):
+        # "B. Wait, no — B's details are wrong. Accuracy: A.": the value corrects itself in words.
+        revised = _prose_reading(core, dim)
+        if revised is not None and (revised.winner is not None or revised.problem == "mixed"):
+            return revised
     correction = _corrected(core, named_end) if rest.strip() else None
     if correction is not None:
         return Reading(correction)
@@ -267,6 +286,32 @@ def read_winner(raw: str, *, dim: Dimension | None = None, legend: dict[str, Win
     if lex.value_negation_re.search(clause):
         return Reading(None, "other")
     return Reading(winner)
+
+
+_REVISING_KINDS: Final = frozenset({"correction", "correction_choice", "reopen"})
+
+
+def _revises(rest: str, lex: Lexicon) -> bool:
+    """Whether the text after a value's leading winner announces a correction ("wait", "actually")."""
+    lowered = rest.lower()
+    return any(
+        lex.phrases[" ".join(found.group().split())].kind in _REVISING_KINDS
+        for scanner in lex.phrase_res
+        for found in scanner.finditer(lowered)
+        if " ".join(found.group().split()) in lex.phrases
+    )
+
+
+def _reference(core: str, lex: Lexicon) -> Winner | None:
+    """A value that is only "the former" / "the latter" (前者 / 后者): A / B, the answers in
+    the order the judge was given them."""
+    if len(core) > _MAX_NAME_CHARS or core.count(" ") > 1:
+        return None
+    words = " ".join(core.lower().split())
+    phrase = lex.phrases.get(words) or lex.phrases.get("the " + words)
+    if phrase is None or phrase.kind not in ("former", "latter"):
+        return None
+    return "A" if phrase.kind == "former" else "B"
 
 
 def _named_answer(core: str, lex: Lexicon) -> tuple[Winner, int] | None:
