@@ -31,19 +31,33 @@ HOOKS: Final[Mapping[str, tuple[str, ...]]] = {
 }
 
 
+# Timed hooks that are running now: a hook called by another (process_docs_both_orders calls
+# process_docs) is counted, but its time is already in the outer hook's.
+_running: list[str] = []
+
+
 def timed(totals: dict[str, float], counts: dict[str, int], name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
-    """``fn``, adding its wall time to ``totals[name]`` and one to ``counts[name]`` per call."""
+    """``fn``, adding its wall time to ``totals[name]`` (outermost calls only) and one to ``counts[name]`` per call."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        outermost = not _running
+        _running.append(name)
         started = time.perf_counter()
         try:
             return fn(*args, **kwargs)
         finally:
-            totals[name] += time.perf_counter() - started
+            _running.pop()
+            if outermost:
+                totals[name] += time.perf_counter() - started
             counts[name] += 1
 
     return wrapper
+
+
+def outermost() -> bool:
+    """Whether no timed hook is running (so a hook about to run is not called by another)."""
+    return not _running
 
 
 def time_hooks(totals: dict[str, float], counts: dict[str, int]) -> None:

@@ -34,7 +34,7 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from hook_timing import time_hooks  # noqa: E402 - beside this script
+from hook_timing import outermost, time_hooks  # noqa: E402 - beside this script
 
 # (pixels per side, how each image is encoded)
 VARIANTS = {
@@ -112,7 +112,16 @@ def child(task: str, report: Path, hand_off: bool) -> None:
     time_hooks(totals, counts)
     for name in ("process_docs", "process_docs_both_orders"):
         hook = getattr(lmms_eval_tasks, name)
-        setattr(lmms_eval_tasks, name, lambda docs, hook=hook: built_docs.append(hook(docs)) or built_docs[-1])
+
+        def keep(docs: Any, hook: Any = hook) -> Any:
+            # Only what lmms-eval receives: the swap hook's inner process_docs is not a task's docs.
+            record = outermost()
+            built = hook(docs)
+            if record:
+                built_docs.append(built)
+            return built
+
+        setattr(lmms_eval_tasks, name, keep)
 
     from lmms_eval.__main__ import cli_evaluate
 
