@@ -236,6 +236,17 @@ def _parquet_converter(root: Path) -> None:
         )
 
 
+def _json_shapes(root: Path) -> None:
+    """.json files as others write them: JSON Lines (Dataset.to_json), and columns (json.dump of Dataset.to_dict())."""
+    (root / "scans").mkdir(parents=True)
+    for i in (1, 2, 3):
+        (root / "scans" / f"{i}.png").write_bytes(png(SHADE[i]))
+    brain = [_row(i, image=f"scans/{i}.png", labels=WINNERS[i]) for i in (1, 2)]
+    (root / "brain.json").write_text("".join(json.dumps(row) + "\n" for row in brain))
+    limb = [_row(3, image="scans/3.png", labels=WINNERS[3])]
+    (root / "lower_limb.json").write_text(json.dumps({column: [row[column] for row in limb] for column in limb[0]}))
+
+
 LAYOUTS: dict[str, Callable[[Path], None]] = {
     "pair_gt_all": _pair_gt_all,
     "organ-named-files-at-any-depth": _flat_any_depth,
@@ -248,4 +259,5 @@ LAYOUTS: dict[str, Callable[[Path], None]] = {
     "images-by-relative-path": _images_by_path,
     "build-dataset-output": _build_dataset_form,
     "hub-parquet-converter": _parquet_converter,
+    "json-as-columns-and-as-json-lines": _json_shapes,
 }

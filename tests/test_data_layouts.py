@@ -210,3 +210,56 @@ def test_a_stray_json_file_is_not_taken_for_a_table(tmp_path: Path) -> None:
     write_organ(tmp_path, "brain", [case_row(1)], [label(1)])
     (tmp_path / "build-info.json").write_text(json.dumps({"built": "today"}))
     assert [case.question_id for case in data.load_organ("brain", data.LocalDirectory(tmp_path))] == ["1"]
+
+
+ONE_CASE = {k: v for k, v in case_row(1).items() if k != "image"} | {"image": "1.png", "human_answer": SIX_A}
+TWO_CASES = [ONE_CASE, ONE_CASE | {"question_id": 2}]
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        pytest.param(TWO_CASES, id="list-of-records"),
+        pytest.param({column: [row[column] for row in TWO_CASES] for column in ONE_CASE}, id="columns-of-lists"),
+        pytest.param(
+            {column: {str(i): row[column] for i, row in enumerate(TWO_CASES)} for column in ONE_CASE},
+            id="pandas-orient-columns",
+        ),
+        pytest.param({str(i): row for i, row in enumerate(TWO_CASES)}, id="pandas-orient-index"),
+        pytest.param({"version": "1.0", "data": TWO_CASES}, id="records-under-one-key"),
+    ],
+)
+def test_json_documents_that_say_what_their_rows_are(tmp_path: Path, document: object) -> None:
+    (tmp_path / "1.png").write_bytes(png(40))
+    (tmp_path / "brain.json").write_text(json.dumps(document))
+    cases = data.load_organ("brain", data.LocalDirectory(tmp_path))
+    assert [(case.question_id, case.image, dict(case.labels)) for case in cases] == [
+        ("1", png(40), SIX_A),
+        ("2", png(40), SIX_A),
+    ]
+
+
+def test_one_json_file_per_case_in_an_organ_folder(tmp_path: Path) -> None:
+    for i in (1, 2):
+        (tmp_path / "Brain" / "images").mkdir(parents=True, exist_ok=True)
+        (tmp_path / "Brain" / "images" / f"{i}.png").write_bytes(png(10 * i))
+        record = ONE_CASE | {"question_id": i, "image": f"images/{i}.png"}
+        (tmp_path / "Brain" / f"{i:04d}.json").write_text(json.dumps(record))
+    cases = data.load_organ("brain", data.LocalDirectory(tmp_path))
+    assert [(case.question_id, case.image) for case in cases] == [("1", png(10)), ("2", png(20))]
+
+
+def test_a_json_document_of_no_known_shape_is_refused_naming_its_keys(tmp_path: Path) -> None:
+    (tmp_path / "brain.json").write_text(json.dumps({"brain": TWO_CASES, "eye": TWO_CASES}))
+    with pytest.raises(
+        data.DataValidationError, match=r"brain\.json: a JSON dict with keys 'brain', 'eye' is no table\. Expected"
+    ):
+        data.load_organ("brain", data.LocalDirectory(tmp_path))
+
+
+def test_json_lines_saved_with_a_byte_order_mark_and_crlf_line_ends(tmp_path: Path) -> None:
+    write_organ(tmp_path, "brain", [case_row(1), case_row(2)], labels=None)
+    text = "".join(json.dumps(label(i, overall="B")) + "\r\n" for i in (1, 2))
+    (tmp_path / "pair_gt_all" / "brain.jsonl").write_bytes(b"\xef\xbb\xbf" + text.encode())
+    cases = data.load_organ("brain", data.LocalDirectory(tmp_path))
+    assert [(case.question_id, case.labels["overall"]) for case in cases] == [("1", "B"), ("2", "B")]
