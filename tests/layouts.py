@@ -236,6 +236,16 @@ def _parquet_converter(root: Path) -> None:
         )
 
 
+def _card_data_dir(root: Path) -> None:
+    """Configs that name their folder by data_dir (no data_files), in a card saved with a BOM and CRLF line ends."""
+    card = "---\nconfigs:\n"
+    for folder, config, ids in (("set_a", "Brain", (1, 2)), ("set_b", "Lower Limb", (3,))):
+        write_parquet(root / folder / "test-00000-of-00001.parquet", [_row(i, labels=WINNERS[i]) for i in ids])
+        write_parquet(root / folder / "train-00000-of-00001.parquet", [_row(1, labels=SIX_A) | {"question_id": 99}])
+        card += f"- config_name: {config}\n  data_dir: {folder}\n"
+    (root / "README.md").write_bytes(b"\xef\xbb\xbf" + (card + "---\n").replace("\n", "\r\n").encode())
+
+
 def _json_shapes(root: Path) -> None:
     """.json files as others write them: JSON Lines (Dataset.to_json), and columns (json.dump of Dataset.to_dict())."""
     (root / "scans").mkdir(parents=True)
@@ -245,6 +255,15 @@ def _json_shapes(root: Path) -> None:
     (root / "brain.json").write_text("".join(json.dumps(row) + "\n" for row in brain))
     limb = [_row(3, image="scans/3.png", labels=WINNERS[3])]
     (root / "lower_limb.json").write_text(json.dumps({column: [row[column] for row in limb] for column in limb[0]}))
+
+
+def _numbered_parquet_files(root: Path) -> None:
+    """default/test/0000.parquet, 0001.parquet: one table of all organs, as the Hub's parquet converter writes it."""
+    write_parquet(root / "default" / "test" / "0000.parquet", [_row(1, organ_value="brain", labels=WINNERS[1])])
+    write_parquet(
+        root / "default" / "test" / "0001.parquet",
+        [_row(3, organ_value="lower-limb", labels=WINNERS[3]), _row(2, organ_value="Brain", labels=WINNERS[2])],
+    )
 
 
 LAYOUTS: dict[str, Callable[[Path], None]] = {
@@ -259,5 +278,7 @@ LAYOUTS: dict[str, Callable[[Path], None]] = {
     "images-by-relative-path": _images_by_path,
     "build-dataset-output": _build_dataset_form,
     "hub-parquet-converter": _parquet_converter,
+    "card-configs-by-data-dir": _card_data_dir,
     "json-as-columns-and-as-json-lines": _json_shapes,
+    "numbered-parquet-files-of-all-organs": _numbered_parquet_files,
 }

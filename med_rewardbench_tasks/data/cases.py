@@ -8,6 +8,7 @@ result of a snapshot, computed once and logged.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import posixpath
 import re
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
 _CARD_BYTES: Final = 1024 * 1024
 _ABSOLUTE_PATH: Final = re.compile(r"^(?:[/\\]|[A-Za-z]:)")
+TEXT_COLUMNS: Final = ("question", "answer1_text", "answer2_text")
 
 
 # ---------------------------------------------------------------------------------------
@@ -47,11 +49,30 @@ def layout_of(snapshot: Snapshot) -> Layout:
                 snapshot.fetch(CARD_FILE), limit=_CARD_BYTES, what="dataset card", where=snapshot.describe()
             )
             card = raw.decode("utf-8", errors="replace")
-        _layouts[snapshot] = discover(snapshot.files, where=snapshot.describe(), card_text=card)
+        layout = discover(snapshot.files, where=snapshot.describe(), card_text=card)
+        if layout.shared_json_tables:
+            tables = tuple(s for s in layout.shared_json_tables if _may_hold_cases(snapshot, s))
+            layout = dataclasses.replace(layout, shared_json_tables=tables)
+        _layouts[snapshot] = layout
         origin = f" (from the Hugging Face cache: {snapshot.from_cache_because})" if snapshot.from_cache_because else ""
         revision = f", revision {snapshot.revision} = commit {snapshot.commit}" if snapshot.commit else ""
         announce(f"Med-RewardBench data: {snapshot.describe()}{revision}{origin}")
     return _layouts[snapshot]
+
+
+def _may_hold_cases(snapshot: Snapshot, file_set: FileSet) -> bool:
+    """Whether a JSON(L) file of no organ has a case's text columns (else it is labels, or no table at all).
+
+    One that is no table of records (``{"built": "today"}``) or no JSON holds no cases; if the
+    cases were meant to be there, the error that finds none lists the dataset's files.
+    """
+    from .tables import table_columns
+
+    try:
+        columns = table_columns(snapshot, file_set)
+    except DataValidationError:
+        return False
+    return all(column in columns for column in TEXT_COLUMNS)
 
 
 def checked_organs(snapshot: Snapshot, layout: Layout) -> list[Organ]:
@@ -82,9 +103,9 @@ def checked_organs(snapshot: Snapshot, layout: Layout) -> list[Organ]:
         for row in iter_rows(snapshot, plan.cases, columns=("question_id", *ORGAN_COLUMNS), organ=_shared(plan)):
             if row.values.get("question_id") is not None:
                 record(question_id(row.values["question_id"]), organ, row.where)
-    shared = layout.shared_parquet
-    if len(shared) == 1:
-        for row in iter_rows(snapshot, shared[0], columns=("question_id", *ORGAN_COLUMNS)):
+    shared = layout.shared_table()
+    if shared is not None:
+        for row in iter_rows(snapshot, shared, columns=("question_id", *ORGAN_COLUMNS)):
             column = organ_column(list(row.values))
             organ = organ_of(row.values.get(column)) if column else None
             if column is None or organ is None:
