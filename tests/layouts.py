@@ -266,6 +266,19 @@ def _numbered_parquet_files(root: Path) -> None:
     )
 
 
+def _named_label_files(root: Path) -> None:
+    """Label files told by their name or folder: labels/<organ>.jsonl beside cases/<organ>.jsonl, <organ>_labels.jsonl
+    beside <organ>.parquet; labels as six fields with capitalised keys, and ids zero-padded beside numeric ones."""
+    (root / "cases" / "images").mkdir(parents=True)
+    for i in (1, 2):
+        (root / "cases" / "images" / f"{i}.png").write_bytes(png(SHADE[i]))
+    write_jsonl(root / "cases" / "brain.jsonl", [_row(i, image=f"images/{i}.png") for i in (1, 2)])
+    write_jsonl(root / "labels" / "brain.jsonl", [{"question_id": i, **WINNERS[i]} for i in (1, 2)])
+    write_parquet(root / "lower_limb.parquet", [_row(3)])
+    capitalised = {dimension.capitalize(): winner for dimension, winner in WINNERS[3].items()}
+    write_jsonl(root / "lower_limb_labels.jsonl", [{"question_id": "003", "human_answer": capitalised}])
+
+
 LAYOUTS: dict[str, Callable[[Path], None]] = {
     "pair_gt_all": _pair_gt_all,
     "organ-named-files-at-any-depth": _flat_any_depth,
@@ -281,4 +294,5 @@ LAYOUTS: dict[str, Callable[[Path], None]] = {
     "card-configs-by-data-dir": _card_data_dir,
     "json-as-columns-and-as-json-lines": _json_shapes,
     "numbered-parquet-files-of-all-organs": _numbered_parquet_files,
+    "label-files-named-as-labels": _named_label_files,
 }

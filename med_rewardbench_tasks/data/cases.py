@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Final
 from med_rewardbench_tasks.constants import ORGANS, Organ
 from med_rewardbench_tasks.records import question_id
 
-from .labels import label_records, validate_labels
+from .labels import dimension_columns, embedded_labels, label_records, validate_labels
 from .model import EMBEDDED_LABEL_COLUMN, OPTIONAL_COLUMNS, REQUIRED_COLUMNS, Case, DataValidationError, announce
 
 if TYPE_CHECKING:
@@ -184,7 +184,7 @@ def _text(row: Mapping[str, Any], column: str, *, where: str) -> str:
 
 
 def _label_set(plan: OrganPlan, columns: Sequence[str], shown: str) -> FileSet | None:
-    if plan.labels is not None or EMBEDDED_LABEL_COLUMN in columns:
+    if plan.labels is not None or EMBEDDED_LABEL_COLUMN in columns or dimension_columns(columns):
         return plan.labels
     if len(plan.label_candidates) == 1:
         return plan.label_candidates[0]
@@ -195,8 +195,52 @@ def _label_set(plan: OrganPlan, columns: Sequence[str], shown: str) -> FileSet |
             f"{plan.organ!r}: {listed}"
         )
     raise DataValidationError(
-        f"{shown}: no label file ({plan.organ}.jsonl or .json) for it and no {EMBEDDED_LABEL_COLUMN} column"
+        f"{shown}: no label file ({plan.organ}.jsonl or .json) for it and no {EMBEDDED_LABEL_COLUMN} column "
+        f"(nor the six dimensions as columns)"
     )
+
+
+def _check_columns(plan: OrganPlan, columns: Sequence[str], shown: str) -> None:
+    missing = [column for column in REQUIRED_COLUMNS if column not in columns]
+    if not missing:
+        return
+    shown_columns = ", ".join(map(str, columns[:20])) + (", ..." if len(columns) > 20 else "")
+    why = (
+        f" It was read as the table of all organs, as no file is named after organ system {plan.organ!r}."
+        if plan.shared
+        else ""
+    )
+    raise DataValidationError(
+        f"{shown}: missing column(s) {', '.join(missing)} (its columns: {shown_columns or 'none'}).{why} Each case "
+        f"needs {', '.join(REQUIRED_COLUMNS)}"
+    )
+
+
+class _LabelJoin:
+    """Labels looked up by a case's question_id, exactly; or, where one side is a number (which cannot
+    keep leading zeros), by the number: case 12 finds label "0012" when that is the only such label."""
+
+    def __init__(self, labels: Mapping[str, tuple[TableRow, Any]]) -> None:
+        self.labels = labels
+        self.used: set[str] = set()
+        self._by_number: dict[int, list[str]] = {}
+        for key in labels:
+            if key.isascii() and key.isdigit():
+                self._by_number.setdefault(int(key), []).append(key)
+
+    def find(self, qid: str, raw_qid: Any) -> str | None:
+        key: str | None = qid if qid in self.labels else None
+        if key is None and qid.isascii() and qid.isdigit():
+            keys = self._by_number.get(int(qid), [])
+            if len(keys) == 1 and (_is_number(raw_qid) or _is_number(self.labels[keys[0]][0].values["question_id"])):
+                key = keys[0]
+        if key is not None:
+            self.used.add(key)
+        return key
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def load_plan(snapshot: Snapshot, plan: OrganPlan) -> list[Case]:
@@ -205,11 +249,10 @@ def load_plan(snapshot: Snapshot, plan: OrganPlan) -> list[Case]:
 
     shown = snapshot.display(plan.cases.paths[0])
     columns = table_columns(snapshot, plan.cases)
-    missing = [column for column in REQUIRED_COLUMNS if column not in columns]
-    if missing:
-        raise DataValidationError(f"{shown}: missing column(s) {', '.join(missing)}")
+    _check_columns(plan, columns, shown)
     label_set = _label_set(plan, columns, shown)
     labels = label_records(iter_rows(snapshot, label_set)) if label_set is not None else None
+    join = _LabelJoin(labels) if labels is not None else None
     labels_of_this_organ = label_set is plan.labels and label_set is not None
     label_file = snapshot.display(label_set.paths[0]) if label_set is not None else ""
     known = frozenset(snapshot.files)
@@ -217,7 +260,13 @@ def load_plan(snapshot: Snapshot, plan: OrganPlan) -> list[Case]:
 
     cases: list[Case] = []
     first_row_of: dict[str, TableRow] = {}
-    wanted = (*REQUIRED_COLUMNS, *ORGAN_COLUMNS, *OPTIONAL_COLUMNS, EMBEDDED_LABEL_COLUMN)
+    wanted = (
+        *REQUIRED_COLUMNS,
+        *ORGAN_COLUMNS,
+        *OPTIONAL_COLUMNS,
+        EMBEDDED_LABEL_COLUMN,
+        *dimension_columns(columns).values(),
+    )
     for row in iter_rows(snapshot, plan.cases, columns=wanted, organ=_shared(plan)):
         values = row.values
         raw_qid = values.get("question_id")
@@ -234,16 +283,17 @@ def load_plan(snapshot: Snapshot, plan: OrganPlan) -> list[Case]:
         if selector is not None and organ_of(values.get(selector)) != plan.organ:
             raise DataValidationError(f"{where}: {selector} is {values.get(selector)!r}, expected {plan.organ!r}")
 
-        if labels is not None:
-            if qid not in labels:
+        embedded = embedded_labels(values, where=where)
+        if join is not None:
+            key = join.find(qid, raw_qid)
+            if key is None:
                 raise DataValidationError(f"{where}: no label in {label_file} for this question_id")
-            label_row, raw_label = labels[qid]
-            case_labels = validate_labels(raw_label, where=f"{label_row.where} (question_id {qid})")
-            embedded = values.get(EMBEDDED_LABEL_COLUMN)
+            label_row, raw_label = join.labels[key]
+            case_labels = validate_labels(raw_label, where=f"{label_row.where} (question_id {key})")
             if embedded is not None and validate_labels(embedded, where=where) != case_labels:
                 raise DataValidationError(f"{where}: {EMBEDDED_LABEL_COLUMN} column disagrees with {label_row.where}")
         else:
-            case_labels = validate_labels(values.get(EMBEDDED_LABEL_COLUMN), where=where)
+            case_labels = validate_labels(embedded, where=where)
 
         cases.append(
             Case(
@@ -267,11 +317,11 @@ def load_plan(snapshot: Snapshot, plan: OrganPlan) -> list[Case]:
         if plan.shared:
             raise DataValidationError(f"{shown}: no rows of organ system {plan.organ!r} (by its {selector} column)")
         raise DataValidationError(f"{shown}: no cases")
-    if labels is not None and labels_of_this_organ:
-        orphans = sorted(set(labels) - set(first_row_of))
+    if join is not None and labels_of_this_organ:
+        orphans = sorted(set(join.labels) - join.used)
         if orphans:
             raise DataValidationError(
-                f"{labels[orphans[0]][0].where}: label for question_id {orphans[0]} has no case in {shown}"
+                f"{join.labels[orphans[0]][0].where}: label for question_id {orphans[0]} has no case in {shown}"
                 + (f" ({len(orphans) - 1} more such labels)" if len(orphans) > 1 else "")
             )
     return cases
