@@ -8,6 +8,8 @@ result of a snapshot, computed once and logged.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import dataclasses
 import os
 import posixpath
@@ -28,7 +30,13 @@ if TYPE_CHECKING:
 
 _CARD_BYTES: Final = 1024 * 1024
 _ABSOLUTE_PATH: Final = re.compile(r"^(?:[/\\]|[A-Za-z]:)")
+_BASE64: Final = re.compile(r"[A-Za-z0-9+/\s]+={0,2}")
+_DATA_URI: Final = re.compile(r"data:image/[\w.+-]+;base64,", re.IGNORECASE)
 TEXT_COLUMNS: Final = ("question", "answer1_text", "answer2_text")
+IMAGE_COLUMN: Final = "image"
+# Where datasets' ImageFolder metadata files name each image: a path relative to the metadata file.
+IMAGE_PATH_COLUMNS: Final = ("file_name", "image_file_name")
+_MIN_BASE64_CHARS: Final = 256
 
 
 # ---------------------------------------------------------------------------------------
@@ -129,21 +137,45 @@ def _shared(plan: OrganPlan) -> Organ | None:
 # ---------------------------------------------------------------------------------------
 # Cases
 # ---------------------------------------------------------------------------------------
+def _leaves(relative: str) -> bool:
+    return relative == ".." or relative.startswith("../")
+
+
 def _image_from_path(snapshot: Snapshot, table_file: str, value: str, known: frozenset[str], where: str) -> bytes:
-    """An image named by a path relative to the table that names it; the path must stay in the dataset."""
+    """An image named by a path relative to the table that names it, or else to the dataset's root.
+
+    The path must stay in the dataset. When both readings name a file, which one was meant
+    cannot be told: that is an error naming both.
+    """
     from .image_checks import MAX_IMAGE_FILE_BYTES, read_bounded
 
     if _ABSOLUTE_PATH.match(value) or "\0" in value:
         raise DataValidationError(
-            f"{where}: image path {value!r} is absolute; an image path must be relative to the file that names it, "
-            f"inside the dataset"
+            f"{where}: image path {value!r} is absolute; an image path must be relative to the file that names it "
+            f"(or to the dataset's root), inside the dataset"
         )
-    relative = posixpath.normpath(posixpath.join(posixpath.dirname(table_file), value.replace("\\", "/")))
-    if relative == ".." or relative.startswith("../"):
+    posix = value.replace("\\", "/")
+    from_file = posixpath.normpath(posixpath.join(posixpath.dirname(table_file), posix))
+    if _leaves(from_file):
         raise DataValidationError(f"{where}: image path {value!r} leaves the dataset folder")
+    from_root = posixpath.normpath(posix)
+    tried = [from_file] + ([from_root] if from_root != from_file and not _leaves(from_root) else [])
     if snapshot.kind == "hub":
-        if relative not in known:
-            raise DataValidationError(f"{where}: image {relative} is not a file of {snapshot.describe()}")
+        present = [relative for relative in tried if relative in known]
+    else:
+        present = [relative for relative in tried if os.path.lexists(snapshot.root / relative)]
+    if len(present) > 1:
+        raise DataValidationError(
+            f"{where}: image path {value!r} names two files, {present[0]} (relative to {table_file}) and "
+            f"{present[1]} (relative to the dataset's root); move or rename one, so that the path names one file"
+        )
+    if not present:
+        raise DataValidationError(
+            f"{where}: image {' or '.join(tried)} is not a file of {snapshot.describe()} (image paths are relative to "
+            f"the file that names them, {table_file}, or to the dataset's root)"
+        )
+    relative = present[0]
+    if snapshot.kind == "hub":
         local = snapshot.fetch(relative)
     else:
         local = snapshot.root / relative
@@ -155,10 +187,23 @@ def _image_from_path(snapshot: Snapshot, table_file: str, value: str, known: fro
     return read_bounded(local, limit=MAX_IMAGE_FILE_BYTES, what="image file", where=where)
 
 
+def _encoded_image(value: str, where: str) -> bytes | None:
+    """The bytes of an image given inline as text: a ``data:image/...;base64,`` URI, or bare base64 (no path has
+    only base64 characters and is this long); None for anything else, which is read as a path."""
+    uri = _DATA_URI.match(value)
+    if uri is None and (len(value) < _MIN_BASE64_CHARS or not _BASE64.fullmatch(value)):
+        return None
+    try:
+        return base64.b64decode(re.sub(r"\s+", "", value[uri.end() :] if uri else value), validate=True)
+    except (binascii.Error, ValueError) as error:
+        raise DataValidationError(f"{where}: image is given as base64 text that does not decode ({error})") from error
+
+
 def _case_image(snapshot: Snapshot, row: TableRow, known: frozenset[str], where: str) -> bytes:
     from .image_checks import validate_image
 
-    value = row.values.get("image")
+    column = next((name for name in (IMAGE_COLUMN, *IMAGE_PATH_COLUMNS) if name in row.values), IMAGE_COLUMN)
+    value = row.values.get(column)
     data: Any = None
     path: Any = None
     if isinstance(value, Mapping):  # a datasets Image struct: {"bytes": ..., "path": ...}
@@ -166,11 +211,12 @@ def _case_image(snapshot: Snapshot, row: TableRow, known: frozenset[str], where:
     elif isinstance(value, (bytes, bytearray, memoryview)):
         data = value
     elif isinstance(value, str):
-        path = value
+        data = _encoded_image(value.strip(), where)
+        path = value.strip() if data is None else None
     if data is None and isinstance(path, str) and path:
         data = _image_from_path(snapshot, row.file, path, known, where)
     if not data:
-        raise DataValidationError(f"{where}: image is missing")
+        raise DataValidationError(f"{where}: {column} is missing")
     data = bytes(data) if not isinstance(data, bytes) else data
     validate_image(data, where=where)
     return data
@@ -202,6 +248,8 @@ def _label_set(plan: OrganPlan, columns: Sequence[str], shown: str) -> FileSet |
 
 def _check_columns(plan: OrganPlan, columns: Sequence[str], shown: str) -> None:
     missing = [column for column in REQUIRED_COLUMNS if column not in columns]
+    if IMAGE_COLUMN in missing and any(column in columns for column in IMAGE_PATH_COLUMNS):
+        missing.remove(IMAGE_COLUMN)  # an ImageFolder metadata file: file_name holds the image's path
     if not missing:
         return
     shown_columns = ", ".join(map(str, columns[:20])) + (", ..." if len(columns) > 20 else "")
@@ -212,7 +260,7 @@ def _check_columns(plan: OrganPlan, columns: Sequence[str], shown: str) -> None:
     )
     raise DataValidationError(
         f"{shown}: missing column(s) {', '.join(missing)} (its columns: {shown_columns or 'none'}).{why} Each case "
-        f"needs {', '.join(REQUIRED_COLUMNS)}"
+        f"needs {', '.join(REQUIRED_COLUMNS)} (the image may also be a path in {' or '.join(IMAGE_PATH_COLUMNS)})"
     )
 
 
@@ -262,6 +310,7 @@ def load_plan(snapshot: Snapshot, plan: OrganPlan) -> list[Case]:
     first_row_of: dict[str, TableRow] = {}
     wanted = (
         *REQUIRED_COLUMNS,
+        *IMAGE_PATH_COLUMNS,
         *ORGAN_COLUMNS,
         *OPTIONAL_COLUMNS,
         EMBEDDED_LABEL_COLUMN,
