@@ -8,6 +8,7 @@ package).
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 from collections.abc import Callable
@@ -236,6 +237,83 @@ def _parquet_converter(root: Path) -> None:
         )
 
 
+def _card_data_dir(root: Path) -> None:
+    """Configs that name their folder by data_dir (no data_files), in a card saved with a BOM and CRLF line ends."""
+    card = "---\nconfigs:\n"
+    for folder, config, ids in (("set_a", "Brain", (1, 2)), ("set_b", "Lower Limb", (3,))):
+        write_parquet(root / folder / "test-00000-of-00001.parquet", [_row(i, labels=WINNERS[i]) for i in ids])
+        write_parquet(root / folder / "train-00000-of-00001.parquet", [_row(1, labels=SIX_A) | {"question_id": 99}])
+        card += f"- config_name: {config}\n  data_dir: {folder}\n"
+    (root / "README.md").write_bytes(b"\xef\xbb\xbf" + (card + "---\n").replace("\n", "\r\n").encode())
+
+
+def _images_from_the_root(root: Path) -> None:
+    """JSON Lines in a folder naming images by paths from the dataset's root; a BOM and CRLF line ends."""
+    for i in (1, 2, 3):
+        (root / "images" / ORGAN_OF[i]).mkdir(parents=True, exist_ok=True)
+        (root / "images" / ORGAN_OF[i] / f"{i:03d}.png").write_bytes(png(SHADE[i]))
+    for organ, ids in (("brain", (1, 2)), ("lower_limb", (3,))):
+        records = [_row(i, image=f"images/{organ}/{i:03d}.png", labels=WINNERS[i]) for i in ids]
+        text = "\r\n".join(json.dumps(record) for record in records) + "\r\n"
+        (root / "annotations").mkdir(exist_ok=True)
+        (root / "annotations" / f"{organ}.jsonl").write_bytes(b"\xef\xbb\xbf" + text.encode())
+
+
+def _json_shapes(root: Path) -> None:
+    """.json files as others write them: JSON Lines (Dataset.to_json), and columns (json.dump of Dataset.to_dict())."""
+    (root / "scans").mkdir(parents=True)
+    for i in (1, 2, 3):
+        (root / "scans" / f"{i}.png").write_bytes(png(SHADE[i]))
+    brain = [_row(i, image=f"scans/{i}.png", labels=WINNERS[i]) for i in (1, 2)]
+    (root / "brain.json").write_text("".join(json.dumps(row) + "\n" for row in brain))
+    limb = [_row(3, image="scans/3.png", labels=WINNERS[3])]
+    (root / "lower_limb.json").write_text(json.dumps({column: [row[column] for row in limb] for column in limb[0]}))
+
+
+def _named_label_files(root: Path) -> None:
+    """Label files told by their name or folder: labels/<organ>.jsonl beside cases/<organ>.jsonl, <organ>_labels.jsonl
+    beside <organ>.parquet; labels as six fields with capitalised keys, and ids zero-padded beside numeric ones."""
+    (root / "cases" / "images").mkdir(parents=True)
+    for i in (1, 2):
+        (root / "cases" / "images" / f"{i}.png").write_bytes(png(SHADE[i]))
+    write_jsonl(root / "cases" / "brain.jsonl", [_row(i, image=f"images/{i}.png") for i in (1, 2)])
+    write_jsonl(root / "labels" / "brain.jsonl", [{"question_id": i, **WINNERS[i]} for i in (1, 2)])
+    write_parquet(root / "lower_limb.parquet", [_row(3)])
+    capitalised = {dimension.capitalize(): winner for dimension, winner in WINNERS[3].items()}
+    write_jsonl(root / "lower_limb_labels.jsonl", [{"question_id": "003", "human_answer": capitalised}])
+
+
+def _one_json_table(root: Path) -> None:
+    """An ImageFolder-style test/metadata.jsonl of all organs (file_name), labels.jsonl of all, and a stray JSON."""
+    (root / "test" / "scans").mkdir(parents=True)
+    for i in (1, 2, 3):
+        (root / "test" / "scans" / f"{i}.png").write_bytes(png(SHADE[i]))
+    rows = [_row(i, organ_value=ORGAN_OF[i]) for i in (3, 1, 2)]
+    rows = [
+        {k: v for k, v in row.items() if k != "image"} | {"file_name": f"scans/{row['question_id']}.png"}
+        for row in rows
+    ]
+    write_jsonl(root / "test" / "metadata.jsonl", rows)
+    write_jsonl(root / "labels.jsonl", [label(i, **WINNERS[i]) for i in (1, 2, 3)])
+    (root / "stats.json").write_text(json.dumps({"cases": 3}))
+
+
+def _numbered_parquet_files(root: Path) -> None:
+    """default/test/0000.parquet, 0001.parquet: one table of all organs, as the Hub's parquet converter writes it."""
+    write_parquet(root / "default" / "test" / "0000.parquet", [_row(1, organ_value="brain", labels=WINNERS[1])])
+    write_parquet(
+        root / "default" / "test" / "0001.parquet",
+        [_row(3, organ_value="lower-limb", labels=WINNERS[3]), _row(2, organ_value="Brain", labels=WINNERS[2])],
+    )
+
+
+def _data_uri_images(root: Path) -> None:
+    for organ, ids in (("brain", (1, 2)), ("lower_limb", (3,))):
+        uri = "data:image/png;base64,{}"
+        rows = [_row(i, image=uri.format(base64.b64encode(png(SHADE[i])).decode()), labels=WINNERS[i]) for i in ids]
+        write_jsonl(root / f"{organ}.jsonl", rows)
+
+
 LAYOUTS: dict[str, Callable[[Path], None]] = {
     "pair_gt_all": _pair_gt_all,
     "organ-named-files-at-any-depth": _flat_any_depth,
@@ -248,4 +326,11 @@ LAYOUTS: dict[str, Callable[[Path], None]] = {
     "images-by-relative-path": _images_by_path,
     "build-dataset-output": _build_dataset_form,
     "hub-parquet-converter": _parquet_converter,
+    "card-configs-by-data-dir": _card_data_dir,
+    "image-paths-from-the-dataset-root": _images_from_the_root,
+    "json-as-columns-and-as-json-lines": _json_shapes,
+    "label-files-named-as-labels": _named_label_files,
+    "one-json-table-of-all-organs": _one_json_table,
+    "numbered-parquet-files-of-all-organs": _numbered_parquet_files,
+    "images-as-data-uris": _data_uri_images,
 }

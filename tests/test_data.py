@@ -48,6 +48,69 @@ def test_lowercase_and_padded_labels_are_normalised(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("case_id", "label_id"),
+    [
+        pytest.param(7, "007", id="number-beside-padded-text"),
+        pytest.param("0007", 7, id="padded-text-beside-number"),
+    ],
+)
+def test_a_number_finds_its_zero_padded_label(tmp_path: Path, case_id: object, label_id: object) -> None:
+    # A number cannot keep leading zeros; the one label whose number it is, is its label.
+    write_organ(tmp_path, "brain", [case_row(case_id)], [label(label_id, overall="B")])
+    cases = load(tmp_path)
+    assert [(case.question_id, case.labels["overall"]) for case in cases] == [(str(case_id), "B")]
+
+
+def test_two_texts_are_two_ids_whatever_their_numbers(tmp_path: Path) -> None:
+    write_organ(tmp_path, "brain", [case_row("7")], [label("007")])
+    with pytest.raises(data.DataValidationError, match=r"row 0 \(question_id 7\): no label in .*brain\.jsonl"):
+        load(tmp_path)
+
+
+def test_label_keys_match_the_dimensions_whatever_their_case(tmp_path: Path) -> None:
+    capitalised = {dimension.capitalize(): "A" for dimension in DIMENSIONS} | {"Overall": "B"}
+    write_organ(tmp_path, "brain", [case_row(1)], [{"question_id": 1, "human_answer": capitalised}])
+    assert load(tmp_path)[0].labels == {**SIX_A, "overall": "B"}
+
+
+@pytest.mark.parametrize("where", ["cases", "label-file"])
+def test_labels_as_six_columns_of_their_own(tmp_path: Path, where: str) -> None:
+    winners = {**SIX_A, "relevance": "B"}
+    if where == "cases":
+        write_organ(tmp_path, "brain", [case_row(1, **winners)], labels=None)
+    else:
+        write_organ(tmp_path, "brain", [case_row(1)], [{"question_id": 1, **winners}])
+    assert load(tmp_path)[0].labels == winners
+
+
+def test_labels_as_columns_and_as_human_answer_must_agree(tmp_path: Path) -> None:
+    write_organ(tmp_path, "brain", [case_row(1, human_answer=SIX_A, **{**SIX_A, "overall": "B"})], labels=None)
+    with pytest.raises(
+        data.DataValidationError, match=r"row 0 \(question_id 1\): the human_answer column and the columns accuracy"
+    ):
+        load(tmp_path)
+
+
+def test_five_dimension_columns_are_no_labels(tmp_path: Path) -> None:
+    five = {dimension: "A" for dimension in DIMENSIONS[:5]}
+    write_organ(tmp_path, "brain", [case_row(1)], [{"question_id": 1, **five}])
+    with pytest.raises(
+        data.DataValidationError, match=r"brain\.jsonl:1: question_id 1 has no human_answer \(nor the six dimensions"
+    ):
+        load(tmp_path)
+
+
+def test_labels_as_a_string_of_letters_are_refused_saying_why(tmp_path: Path) -> None:
+    # "AABBAB" does not say which letter is which dimension's.
+    write_organ(tmp_path, "brain", [case_row(1, human_answer="AAAAAB")], labels=None)
+    with pytest.raises(
+        data.DataValidationError,
+        match=r"row 0 \(question_id 1\): human_answer is the text 'AAAAAB', not a JSON object mapping each of accuracy",
+    ):
+        load(tmp_path)
+
+
+@pytest.mark.parametrize(
     "embedded",
     [
         pytest.param({**SIX_A, "creativity": "B"}, id="struct"),

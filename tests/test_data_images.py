@@ -96,6 +96,49 @@ def test_a_symlink_inside_the_dataset_is_followed(tmp_path: Path) -> None:
     assert load(tmp_path)[0].image == png(77)
 
 
+def test_a_path_from_the_dataset_root_is_read_when_the_file_relative_one_is_not_there(tmp_path: Path) -> None:
+    with_image(tmp_path, {"bytes": None, "path": "scans/brain/1.png"})
+    (tmp_path / "scans" / "brain").mkdir(parents=True)
+    (tmp_path / "scans" / "brain" / "1.png").write_bytes(png(55))
+    assert load(tmp_path)[0].image == png(55)
+
+
+def test_a_path_naming_a_file_from_both_places_is_refused_naming_both(tmp_path: Path) -> None:
+    with_image(tmp_path, {"bytes": None, "path": "scans/1.png"})
+    for folder in (tmp_path / "scans", tmp_path / IMAGES / "scans"):
+        folder.mkdir(parents=True)
+        (folder / "1.png").write_bytes(png())
+    with pytest.raises(
+        data.DataValidationError,
+        match=r"row 0 \(question_id 1\): image path 'scans/1\.png' names two files, pair_gt_all/parquet/scans/1\.png "
+        r"\(relative to pair_gt_all/parquet/brain\.parquet\) and scans/1\.png \(relative to the dataset's root\)",
+    ):
+        load(tmp_path)
+
+
+def test_a_path_found_in_neither_place_names_both(tmp_path: Path) -> None:
+    with_image(tmp_path, {"bytes": None, "path": "scans/1.png"})
+    with pytest.raises(
+        data.DataValidationError,
+        match=r"row 0 \(question_id 1\): image pair_gt_all/parquet/scans/1\.png or scans/1\.png is not a file of",
+    ):
+        load(tmp_path)
+
+
+def test_an_image_given_as_base64_text(tmp_path: Path) -> None:
+    import base64
+
+    image = noisy_png()
+    with_image(tmp_path, base64.b64encode(image).decode())
+    assert load(tmp_path)[0].image == image
+
+
+def test_a_data_uri_that_does_not_decode_is_named(tmp_path: Path) -> None:
+    with_image(tmp_path, "data:image/png;base64,iVBORw0KGgo=broken")
+    with pytest.raises(data.DataValidationError, match=r"row 0 \(question_id 1\): image is given as base64 text"):
+        load(tmp_path)
+
+
 def finishes(action, seconds: float = 20.0) -> BaseException | None:
     """Run ``action`` in a thread; fail the test if it hangs. Returns what it raised."""
     outcome: list[BaseException | None] = []

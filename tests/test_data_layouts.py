@@ -15,7 +15,7 @@ import pytest
 from med_rewardbench_tasks import data
 from med_rewardbench_tasks.data.layout import discover, organ_of
 from tests.fake_hub import FakeHub, serve_dataset_repo
-from tests.layouts import EXPECTED, LAYOUTS, SIX_A, case_row, label, png, write_organ, write_parquet
+from tests.layouts import EXPECTED, LAYOUTS, SIX_A, case_row, label, png, write_jsonl, write_organ, write_parquet
 
 REPO = "someone/Med-RewardBench-copy"
 
@@ -210,3 +210,126 @@ def test_a_stray_json_file_is_not_taken_for_a_table(tmp_path: Path) -> None:
     write_organ(tmp_path, "brain", [case_row(1)], [label(1)])
     (tmp_path / "build-info.json").write_text(json.dumps({"built": "today"}))
     assert [case.question_id for case in data.load_organ("brain", data.LocalDirectory(tmp_path))] == ["1"]
+
+
+def test_split_and_label_words_around_an_organ_name_and_label_folders() -> None:
+    layout = discover(
+        [
+            "cases/brain.jsonl",
+            "labels/brain.jsonl",
+            "gt_all/parquet/eye.parquet",  # a folder with other words is no label folder
+            "gt_all/eye.jsonl",
+            "chest_test.parquet",
+            "chest_train.parquet",
+            "Heart.parquet",
+            "ground_truth/heart.parquet",
+            "foot.parquet",
+            "GT-Foot.jsonl",
+        ],
+        where="listing",
+    )
+    files = {organ: layout.plan(organ).files() for organ in ("brain", "eye", "chest", "heart", "foot")}
+    assert files == {
+        "brain": ("cases/brain.jsonl", "labels/brain.jsonl"),
+        "eye": ("gt_all/parquet/eye.parquet", "gt_all/eye.jsonl"),
+        "chest": ("chest_test.parquet",),
+        "heart": ("Heart.parquet", "ground_truth/heart.parquet"),
+        "foot": ("foot.parquet", "GT-Foot.jsonl"),
+    }
+    # Any other word makes a name no organ's.
+    assert discover(["brain_mri.parquet", "test_brain_scans.jsonl"], where="listing").organs() == []
+
+
+def test_a_label_file_and_another_json_file_of_one_organ_are_both_named(tmp_path: Path) -> None:
+    write_parquet(tmp_path / "brain.parquet", [case_row(1)])
+    write_jsonl(tmp_path / "brain.jsonl", [label(1)])
+    write_jsonl(tmp_path / "brain_labels.jsonl", [label(1)])
+    with pytest.raises(data.DataValidationError, match=r"2 candidate label files for organ system 'brain': .*"):
+        data.load_organ("brain", data.LocalDirectory(tmp_path))
+
+
+ONE_CASE = {k: v for k, v in case_row(1).items() if k != "image"} | {"image": "1.png", "human_answer": SIX_A}
+TWO_CASES = [ONE_CASE, ONE_CASE | {"question_id": 2}]
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        pytest.param(TWO_CASES, id="list-of-records"),
+        pytest.param({column: [row[column] for row in TWO_CASES] for column in ONE_CASE}, id="columns-of-lists"),
+        pytest.param(
+            {column: {str(i): row[column] for i, row in enumerate(TWO_CASES)} for column in ONE_CASE},
+            id="pandas-orient-columns",
+        ),
+        pytest.param({str(i): row for i, row in enumerate(TWO_CASES)}, id="pandas-orient-index"),
+        pytest.param({"version": "1.0", "data": TWO_CASES}, id="records-under-one-key"),
+    ],
+)
+def test_json_documents_that_say_what_their_rows_are(tmp_path: Path, document: object) -> None:
+    (tmp_path / "1.png").write_bytes(png(40))
+    (tmp_path / "brain.json").write_text(json.dumps(document))
+    cases = data.load_organ("brain", data.LocalDirectory(tmp_path))
+    assert [(case.question_id, case.image, dict(case.labels)) for case in cases] == [
+        ("1", png(40), SIX_A),
+        ("2", png(40), SIX_A),
+    ]
+
+
+def test_one_json_file_per_case_in_an_organ_folder(tmp_path: Path) -> None:
+    for i in (1, 2):
+        (tmp_path / "Brain" / "images").mkdir(parents=True, exist_ok=True)
+        (tmp_path / "Brain" / "images" / f"{i}.png").write_bytes(png(10 * i))
+        record = ONE_CASE | {"question_id": i, "image": f"images/{i}.png"}
+        (tmp_path / "Brain" / f"{i:04d}.json").write_text(json.dumps(record))
+    cases = data.load_organ("brain", data.LocalDirectory(tmp_path))
+    assert [(case.question_id, case.image) for case in cases] == [("1", png(10)), ("2", png(20))]
+
+
+def test_a_json_document_of_no_known_shape_is_refused_naming_its_keys(tmp_path: Path) -> None:
+    (tmp_path / "brain.json").write_text(json.dumps({"brain": TWO_CASES, "eye": TWO_CASES}))
+    with pytest.raises(
+        data.DataValidationError, match=r"brain\.json: a JSON dict with keys 'brain', 'eye' is no table\. Expected"
+    ):
+        data.load_organ("brain", data.LocalDirectory(tmp_path))
+
+
+def test_json_lines_saved_with_a_byte_order_mark_and_crlf_line_ends(tmp_path: Path) -> None:
+    write_organ(tmp_path, "brain", [case_row(1), case_row(2)], labels=None)
+    text = "".join(json.dumps(label(i, overall="B")) + "\r\n" for i in (1, 2))
+    (tmp_path / "pair_gt_all" / "brain.jsonl").write_bytes(b"\xef\xbb\xbf" + text.encode())
+    cases = data.load_organ("brain", data.LocalDirectory(tmp_path))
+    assert [(case.question_id, case.labels["overall"]) for case in cases] == [("1", "B"), ("2", "B")]
+
+
+def test_two_json_tables_of_no_organ_are_both_named(tmp_path: Path) -> None:
+    (tmp_path / "1.png").write_bytes(png())
+    write_jsonl(tmp_path / "test.jsonl", TWO_CASES)
+    write_jsonl(tmp_path / "cases.jsonl", TWO_CASES)
+    with pytest.raises(
+        data.DataValidationError, match=r"several tables could hold all organs: cases\.jsonl; test\.jsonl"
+    ):
+        data.load_organ("brain", data.LocalDirectory(tmp_path))
+
+
+def test_one_json_lines_table_of_all_organs_with_a_label_file_beside_it(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "1.png").write_bytes(png())
+    rows = [
+        ONE_CASE | {"question_id": 1, "modality_type": "Brain"},
+        ONE_CASE | {"question_id": 2, "modality_type": "EYE"},
+    ]
+    write_jsonl(
+        tmp_path / "data" / "test.jsonl", [{k: v for k, v in row.items() if k != "human_answer"} for row in rows]
+    )
+    write_jsonl(tmp_path / "labels.jsonl", [label(2, overall="B"), label(1)])
+    (tmp_path / "stats.json").write_text(json.dumps({"cases": 2}))
+    source = data.LocalDirectory(tmp_path)
+    assert data.available_organs(source) == ["brain", "eye"]
+    assert [(c.question_id, c.labels["overall"]) for c in data.load_organ("eye", source)] == [("2", "B")]
+
+
+def test_json_files_of_no_organ_without_cases_are_no_table(tmp_path: Path) -> None:
+    (tmp_path / "stats.json").write_text(json.dumps({"cases": 3}))
+    write_jsonl(tmp_path / "results.jsonl", [label(1)])
+    with pytest.raises(data.DataValidationError, match=r"found no cases of organ system 'brain'.*It holds 2 files"):
+        data.load_organ("brain", data.LocalDirectory(tmp_path))

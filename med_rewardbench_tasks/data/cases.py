@@ -8,6 +8,9 @@ result of a snapshot, computed once and logged.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import dataclasses
 import os
 import posixpath
 import re
@@ -17,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Final
 from med_rewardbench_tasks.constants import ORGANS, Organ
 from med_rewardbench_tasks.records import question_id
 
-from .labels import label_records, validate_labels
+from .labels import dimension_columns, embedded_labels, label_records, validate_labels
 from .model import EMBEDDED_LABEL_COLUMN, OPTIONAL_COLUMNS, REQUIRED_COLUMNS, Case, DataValidationError, announce
 
 if TYPE_CHECKING:
@@ -27,6 +30,13 @@ if TYPE_CHECKING:
 
 _CARD_BYTES: Final = 1024 * 1024
 _ABSOLUTE_PATH: Final = re.compile(r"^(?:[/\\]|[A-Za-z]:)")
+_BASE64: Final = re.compile(r"[A-Za-z0-9+/\s]+={0,2}")
+_DATA_URI: Final = re.compile(r"data:image/[\w.+-]+;base64,", re.IGNORECASE)
+TEXT_COLUMNS: Final = ("question", "answer1_text", "answer2_text")
+IMAGE_COLUMN: Final = "image"
+# Where datasets' ImageFolder metadata files name each image: a path relative to the metadata file.
+IMAGE_PATH_COLUMNS: Final = ("file_name", "image_file_name")
+_MIN_BASE64_CHARS: Final = 256
 
 
 # ---------------------------------------------------------------------------------------
@@ -47,11 +57,30 @@ def layout_of(snapshot: Snapshot) -> Layout:
                 snapshot.fetch(CARD_FILE), limit=_CARD_BYTES, what="dataset card", where=snapshot.describe()
             )
             card = raw.decode("utf-8", errors="replace")
-        _layouts[snapshot] = discover(snapshot.files, where=snapshot.describe(), card_text=card)
+        layout = discover(snapshot.files, where=snapshot.describe(), card_text=card)
+        if layout.shared_json_tables:
+            tables = tuple(s for s in layout.shared_json_tables if _may_hold_cases(snapshot, s))
+            layout = dataclasses.replace(layout, shared_json_tables=tables)
+        _layouts[snapshot] = layout
         origin = f" (from the Hugging Face cache: {snapshot.from_cache_because})" if snapshot.from_cache_because else ""
         revision = f", revision {snapshot.revision} = commit {snapshot.commit}" if snapshot.commit else ""
         announce(f"Med-RewardBench data: {snapshot.describe()}{revision}{origin}")
     return _layouts[snapshot]
+
+
+def _may_hold_cases(snapshot: Snapshot, file_set: FileSet) -> bool:
+    """Whether a JSON(L) file of no organ has a case's text columns (else it is labels, or no table at all).
+
+    One that is no table of records (``{"built": "today"}``) or no JSON holds no cases; if the
+    cases were meant to be there, the error that finds none lists the dataset's files.
+    """
+    from .tables import table_columns
+
+    try:
+        columns = table_columns(snapshot, file_set)
+    except DataValidationError:
+        return False
+    return all(column in columns for column in TEXT_COLUMNS)
 
 
 def checked_organs(snapshot: Snapshot, layout: Layout) -> list[Organ]:
@@ -82,9 +111,9 @@ def checked_organs(snapshot: Snapshot, layout: Layout) -> list[Organ]:
         for row in iter_rows(snapshot, plan.cases, columns=("question_id", *ORGAN_COLUMNS), organ=_shared(plan)):
             if row.values.get("question_id") is not None:
                 record(question_id(row.values["question_id"]), organ, row.where)
-    shared = layout.shared_parquet
-    if len(shared) == 1:
-        for row in iter_rows(snapshot, shared[0], columns=("question_id", *ORGAN_COLUMNS)):
+    shared = layout.shared_table()
+    if shared is not None:
+        for row in iter_rows(snapshot, shared, columns=("question_id", *ORGAN_COLUMNS)):
             column = organ_column(list(row.values))
             organ = organ_of(row.values.get(column)) if column else None
             if column is None or organ is None:
@@ -108,21 +137,45 @@ def _shared(plan: OrganPlan) -> Organ | None:
 # ---------------------------------------------------------------------------------------
 # Cases
 # ---------------------------------------------------------------------------------------
+def _leaves(relative: str) -> bool:
+    return relative == ".." or relative.startswith("../")
+
+
 def _image_from_path(snapshot: Snapshot, table_file: str, value: str, known: frozenset[str], where: str) -> bytes:
-    """An image named by a path relative to the table that names it; the path must stay in the dataset."""
+    """An image named by a path relative to the table that names it, or else to the dataset's root.
+
+    The path must stay in the dataset. When both readings name a file, which one was meant
+    cannot be told: that is an error naming both.
+    """
     from .image_checks import MAX_IMAGE_FILE_BYTES, read_bounded
 
     if _ABSOLUTE_PATH.match(value) or "\0" in value:
         raise DataValidationError(
-            f"{where}: image path {value!r} is absolute; an image path must be relative to the file that names it, "
-            f"inside the dataset"
+            f"{where}: image path {value!r} is absolute; an image path must be relative to the file that names it "
+            f"(or to the dataset's root), inside the dataset"
         )
-    relative = posixpath.normpath(posixpath.join(posixpath.dirname(table_file), value.replace("\\", "/")))
-    if relative == ".." or relative.startswith("../"):
+    posix = value.replace("\\", "/")
+    from_file = posixpath.normpath(posixpath.join(posixpath.dirname(table_file), posix))
+    if _leaves(from_file):
         raise DataValidationError(f"{where}: image path {value!r} leaves the dataset folder")
+    from_root = posixpath.normpath(posix)
+    tried = [from_file] + ([from_root] if from_root != from_file and not _leaves(from_root) else [])
     if snapshot.kind == "hub":
-        if relative not in known:
-            raise DataValidationError(f"{where}: image {relative} is not a file of {snapshot.describe()}")
+        present = [relative for relative in tried if relative in known]
+    else:
+        present = [relative for relative in tried if os.path.lexists(snapshot.root / relative)]
+    if len(present) > 1:
+        raise DataValidationError(
+            f"{where}: image path {value!r} names two files, {present[0]} (relative to {table_file}) and "
+            f"{present[1]} (relative to the dataset's root); move or rename one, so that the path names one file"
+        )
+    if not present:
+        raise DataValidationError(
+            f"{where}: image {' or '.join(tried)} is not a file of {snapshot.describe()} (image paths are relative to "
+            f"the file that names them, {table_file}, or to the dataset's root)"
+        )
+    relative = present[0]
+    if snapshot.kind == "hub":
         local = snapshot.fetch(relative)
     else:
         local = snapshot.root / relative
@@ -134,10 +187,23 @@ def _image_from_path(snapshot: Snapshot, table_file: str, value: str, known: fro
     return read_bounded(local, limit=MAX_IMAGE_FILE_BYTES, what="image file", where=where)
 
 
+def _encoded_image(value: str, where: str) -> bytes | None:
+    """The bytes of an image given inline as text: a ``data:image/...;base64,`` URI, or bare base64 (no path has
+    only base64 characters and is this long); None for anything else, which is read as a path."""
+    uri = _DATA_URI.match(value)
+    if uri is None and (len(value) < _MIN_BASE64_CHARS or not _BASE64.fullmatch(value)):
+        return None
+    try:
+        return base64.b64decode(re.sub(r"\s+", "", value[uri.end() :] if uri else value), validate=True)
+    except (binascii.Error, ValueError) as error:
+        raise DataValidationError(f"{where}: image is given as base64 text that does not decode ({error})") from error
+
+
 def _case_image(snapshot: Snapshot, row: TableRow, known: frozenset[str], where: str, *, decode: bool) -> bytes:
     from .image_checks import validate_image
 
-    value = row.values.get("image")
+    column = next((name for name in (IMAGE_COLUMN, *IMAGE_PATH_COLUMNS) if name in row.values), IMAGE_COLUMN)
+    value = row.values.get(column)
     data: Any = None
     path: Any = None
     if isinstance(value, Mapping):  # a datasets Image struct: {"bytes": ..., "path": ...}
@@ -145,11 +211,12 @@ def _case_image(snapshot: Snapshot, row: TableRow, known: frozenset[str], where:
     elif isinstance(value, (bytes, bytearray, memoryview)):
         data = value
     elif isinstance(value, str):
-        path = value
+        data = _encoded_image(value.strip(), where)
+        path = value.strip() if data is None else None
     if data is None and isinstance(path, str) and path:
         data = _image_from_path(snapshot, row.file, path, known, where)
     if not data:
-        raise DataValidationError(f"{where}: image is missing")
+        raise DataValidationError(f"{where}: {column} is missing")
     data = bytes(data) if not isinstance(data, bytes) else data
     if decode:
         validate_image(data, where=where)
@@ -164,7 +231,7 @@ def _text(row: Mapping[str, Any], column: str, *, where: str) -> str:
 
 
 def _label_set(plan: OrganPlan, columns: Sequence[str], shown: str) -> FileSet | None:
-    if plan.labels is not None or EMBEDDED_LABEL_COLUMN in columns:
+    if plan.labels is not None or EMBEDDED_LABEL_COLUMN in columns or dimension_columns(columns):
         return plan.labels
     if len(plan.label_candidates) == 1:
         return plan.label_candidates[0]
@@ -175,8 +242,54 @@ def _label_set(plan: OrganPlan, columns: Sequence[str], shown: str) -> FileSet |
             f"{plan.organ!r}: {listed}"
         )
     raise DataValidationError(
-        f"{shown}: no label file ({plan.organ}.jsonl or .json) for it and no {EMBEDDED_LABEL_COLUMN} column"
+        f"{shown}: no label file ({plan.organ}.jsonl or .json) for it and no {EMBEDDED_LABEL_COLUMN} column "
+        f"(nor the six dimensions as columns)"
     )
+
+
+def _check_columns(plan: OrganPlan, columns: Sequence[str], shown: str) -> None:
+    missing = [column for column in REQUIRED_COLUMNS if column not in columns]
+    if IMAGE_COLUMN in missing and any(column in columns for column in IMAGE_PATH_COLUMNS):
+        missing.remove(IMAGE_COLUMN)  # an ImageFolder metadata file: file_name holds the image's path
+    if not missing:
+        return
+    shown_columns = ", ".join(map(str, columns[:20])) + (", ..." if len(columns) > 20 else "")
+    why = (
+        f" It was read as the table of all organs, as no file is named after organ system {plan.organ!r}."
+        if plan.shared
+        else ""
+    )
+    raise DataValidationError(
+        f"{shown}: missing column(s) {', '.join(missing)} (its columns: {shown_columns or 'none'}).{why} Each case "
+        f"needs {', '.join(REQUIRED_COLUMNS)} (the image may also be a path in {' or '.join(IMAGE_PATH_COLUMNS)})"
+    )
+
+
+class _LabelJoin:
+    """Labels looked up by a case's question_id, exactly; or, where one side is a number (which cannot
+    keep leading zeros), by the number: case 12 finds label "0012" when that is the only such label."""
+
+    def __init__(self, labels: Mapping[str, tuple[TableRow, Any]]) -> None:
+        self.labels = labels
+        self.used: set[str] = set()
+        self._by_number: dict[int, list[str]] = {}
+        for key in labels:
+            if key.isascii() and key.isdigit():
+                self._by_number.setdefault(int(key), []).append(key)
+
+    def find(self, qid: str, raw_qid: Any) -> str | None:
+        key: str | None = qid if qid in self.labels else None
+        if key is None and qid.isascii() and qid.isdigit():
+            keys = self._by_number.get(int(qid), [])
+            if len(keys) == 1 and (_is_number(raw_qid) or _is_number(self.labels[keys[0]][0].values["question_id"])):
+                key = keys[0]
+        if key is not None:
+            self.used.add(key)
+        return key
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def load_plan(snapshot: Snapshot, plan: OrganPlan, *, decode_images: bool = True) -> list[Case]:
@@ -185,11 +298,10 @@ def load_plan(snapshot: Snapshot, plan: OrganPlan, *, decode_images: bool = True
 
     shown = snapshot.display(plan.cases.paths[0])
     columns = table_columns(snapshot, plan.cases)
-    missing = [column for column in REQUIRED_COLUMNS if column not in columns]
-    if missing:
-        raise DataValidationError(f"{shown}: missing column(s) {', '.join(missing)}")
+    _check_columns(plan, columns, shown)
     label_set = _label_set(plan, columns, shown)
     labels = label_records(iter_rows(snapshot, label_set)) if label_set is not None else None
+    join = _LabelJoin(labels) if labels is not None else None
     labels_of_this_organ = label_set is plan.labels and label_set is not None
     label_file = snapshot.display(label_set.paths[0]) if label_set is not None else ""
     known = frozenset(snapshot.files)
@@ -197,7 +309,14 @@ def load_plan(snapshot: Snapshot, plan: OrganPlan, *, decode_images: bool = True
 
     cases: list[Case] = []
     first_row_of: dict[str, TableRow] = {}
-    wanted = (*REQUIRED_COLUMNS, *ORGAN_COLUMNS, *OPTIONAL_COLUMNS, EMBEDDED_LABEL_COLUMN)
+    wanted = (
+        *REQUIRED_COLUMNS,
+        *IMAGE_PATH_COLUMNS,
+        *ORGAN_COLUMNS,
+        *OPTIONAL_COLUMNS,
+        EMBEDDED_LABEL_COLUMN,
+        *dimension_columns(columns).values(),
+    )
     for row in iter_rows(snapshot, plan.cases, columns=wanted, organ=_shared(plan)):
         values = row.values
         raw_qid = values.get("question_id")
@@ -214,16 +333,17 @@ def load_plan(snapshot: Snapshot, plan: OrganPlan, *, decode_images: bool = True
         if selector is not None and organ_of(values.get(selector)) != plan.organ:
             raise DataValidationError(f"{where}: {selector} is {values.get(selector)!r}, expected {plan.organ!r}")
 
-        if labels is not None:
-            if qid not in labels:
+        embedded = embedded_labels(values, where=where)
+        if join is not None:
+            key = join.find(qid, raw_qid)
+            if key is None:
                 raise DataValidationError(f"{where}: no label in {label_file} for this question_id")
-            label_row, raw_label = labels[qid]
-            case_labels = validate_labels(raw_label, where=f"{label_row.where} (question_id {qid})")
-            embedded = values.get(EMBEDDED_LABEL_COLUMN)
+            label_row, raw_label = join.labels[key]
+            case_labels = validate_labels(raw_label, where=f"{label_row.where} (question_id {key})")
             if embedded is not None and validate_labels(embedded, where=where) != case_labels:
                 raise DataValidationError(f"{where}: {EMBEDDED_LABEL_COLUMN} column disagrees with {label_row.where}")
         else:
-            case_labels = validate_labels(values.get(EMBEDDED_LABEL_COLUMN), where=where)
+            case_labels = validate_labels(embedded, where=where)
 
         cases.append(
             Case(
@@ -247,11 +367,11 @@ def load_plan(snapshot: Snapshot, plan: OrganPlan, *, decode_images: bool = True
         if plan.shared:
             raise DataValidationError(f"{shown}: no rows of organ system {plan.organ!r} (by its {selector} column)")
         raise DataValidationError(f"{shown}: no cases")
-    if labels is not None and labels_of_this_organ:
-        orphans = sorted(set(labels) - set(first_row_of))
+    if join is not None and labels_of_this_organ:
+        orphans = sorted(set(join.labels) - join.used)
         if orphans:
             raise DataValidationError(
-                f"{labels[orphans[0]][0].where}: label for question_id {orphans[0]} has no case in {shown}"
+                f"{join.labels[orphans[0]][0].where}: label for question_id {orphans[0]} has no case in {shown}"
                 + (f" ({len(orphans) - 1} more such labels)" if len(orphans) > 1 else "")
             )
     return cases

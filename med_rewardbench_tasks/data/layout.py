@@ -6,22 +6,31 @@ Nothing is read here; the result says which files hold which organ's cases and l
 
 A table file is a ``.parquet``, ``.jsonl`` or ``.json`` file. Its organ system is its
 name without extension and shard suffix (``brain.parquet``, ``Lower Limb.jsonl``,
-``lower-limb-00000-of-00003.parquet``), or else the nearest folder named after one
-(``brain/test-00000-of-00002.parquet``, ``data/brain/test-*.parquet``). Names match
-case-insensitively, with spaces, hyphens and underscores alike. Files that differ only in
-their shard index form one set. Per organ:
+``lower-limb-00000-of-00003.parquet``), also with a split or label word before or after it
+(``brain_test.parquet``, ``brain_labels.jsonl``, ``gt-brain.json``), or else the nearest
+folder named after one (``brain/test-00000-of-00002.parquet``, ``data/brain/test-*.parquet``).
+Names match case-insensitively, with spaces, hyphens and underscores alike. Files that
+differ only in their shard index form one set, and so do the files of one folder named by
+number only (``default/test/0000.parquet``, ``0001.parquet``, as the Hub's parquet
+converter writes them). A file with a label word in its name (``brain_labels.jsonl``), or
+under a folder named by such words only (``labels/``, ``gt/``, ``ground_truth/``), holds
+labels. Per organ:
 
-* its **cases** are its parquet set; with no parquet, its one JSON(L) set;
-* its **labels** are its JSON(L) set next to parquet cases, if any (else the cases must
-  carry a ``human_answer`` column);
+* its **cases** are its parquet set (not named as labels); with none, its one JSON(L) set
+  (a label file is read as cases only when nothing else is there);
+* its **labels** are its label set, or a JSON(L) set of it next to parquet cases, if any (else
+  the cases must carry a ``human_answer`` column, or the six dimensions as columns);
 * an organ without files of its own is read from the one parquet table (or set of shards)
   named after no organ (``data/test-*.parquet``, ``all.parquet``), selecting its rows by the
-  table's ``modality_type`` or ``organ`` column; a JSON(L) file named after no organ is only
-  ever read as the labels of cases that carry none.
+  table's ``modality_type`` or ``organ`` column; with no such parquet table, from the one
+  JSON(L) set named after no organ (``test.jsonl``, ``metadata.jsonl``) that holds cases
+  (:mod:`.cases` checks its columns). Other files of no organ (``labels.jsonl``) are read
+  only as the labels of cases that carry none.
 
 A dataset card (``README.md`` with a ``configs:`` header, as ``datasets`` writes it) whose
-config is named after an organ decides that organ's cases outright. Two candidate sets for
-one role of one organ are an error listing both: guessing could judge the wrong cases.
+config is named after an organ decides that organ's cases outright (its ``data_files``,
+or every table file under its ``data_dir``). Two candidate sets for one role of one organ
+are an error listing both: guessing could judge the wrong cases.
 """
 
 from __future__ import annotations
@@ -45,6 +54,11 @@ _DATASET_METADATA_FILES: Final = frozenset(
 )
 _SHARD_SUFFIX: Final = re.compile(r"^(?P<base>.*?)-(?P<index>\d{5})-of-(?P<count>\d{5})(?:-[0-9a-f]{16})?$")
 _SPLIT_NAMES: Final = frozenset({"test", "train", "validation", "val", "dev", "eval"})
+# A name or folder with one of these words holds labels (brain_labels.jsonl, gt/brain.json).
+_LABEL_WORDS: Final = frozenset(
+    tuple(words.split())
+    for words in ("label", "labels", "gt", "ground truth", "groundtruth", "human answer", "human answers")
+)
 _SEPARATORS: Final = re.compile(r"[\s\-_]+")
 
 Family = Literal["parquet", "json"]
@@ -59,6 +73,37 @@ def organ_of(name: object) -> Organ | None:
 
 
 @dataclass(frozen=True)
+class _Name:
+    """What a file or folder name says: its organ, whether it holds labels, its split."""
+
+    organ: Organ | None
+    labels: bool
+    split: str | None
+    only_affixes: bool  # nothing but split and label words ("labels", "test", "gt")
+
+
+def _read_name(name: str) -> _Name:
+    """``brain``, ``brain_labels``, ``test-brain``, ``gt_lower_limb_test``: words of a split or of labels may
+    stand before or after an organ's name; any other word makes it no organ's name (``brain_mri``)."""
+    words = tuple(word for word in _SEPARATORS.split(name.strip().lower()) if word)
+    labels, split = False, None
+    stripped = True
+    while words and stripped:
+        stripped = False
+        for affix in (*_LABEL_WORDS, *((word,) for word in _SPLIT_NAMES)):
+            size = len(affix)
+            if len(words) >= size and (words[:size] == affix or words[-size:] == affix):
+                words = words[size:] if words[:size] == affix else words[:-size]
+                if affix in _LABEL_WORDS:
+                    labels = True
+                else:
+                    split = split or affix[0]
+                stripped = True
+                break
+    return _Name(organ_of("_".join(words)) if words else None, labels, split, not words)
+
+
+@dataclass(frozen=True)
 class FileSet:
     """Table files read as one: a single file, or the shards of one."""
 
@@ -66,6 +111,10 @@ class FileSet:
     family: Family
     organ: Organ | None
     shard_count: int | None = None
+    holds_labels: bool = False  # named as labels (brain_labels.jsonl, labels/brain.parquet)
+    split: str | None = (
+        None  # the split its name gives (brain_test.parquet, data/test-*.parquet, .../test/0000.parquet)
+    )
 
     def describe(self) -> str:
         if len(self.paths) == 1:
@@ -100,33 +149,44 @@ class Layout:
 
     sets: tuple[FileSet, ...]
     from_card: Mapping[Organ, FileSet]
-    shared_parquet: tuple[FileSet, ...]  # tables of all organs (parquet only: a stray .json is no table)
-    shared_json: tuple[FileSet, ...]  # label files of all organs, read only for cases without labels
+    shared_parquet: tuple[FileSet, ...]  # tables of all organs
+    # Of no organ, the JSON(L) sets and those named as labels: labels of all organs, or one JSON table of all organs.
+    shared_files: tuple[FileSet, ...]
     listing_summary: str
     where: str
+    # Of shared_files, those that may be a table of all organs (not named as labels; no parquet table is there).
+    # Discovery reads nothing, so :func:`.cases.layout_of` drops those whose columns are not a case's.
+    shared_json_tables: tuple[FileSet, ...] = ()
 
     def organs(self) -> list[Organ]:
         """Organ systems that files (or the card) are named after, in canonical order."""
         named = {s.organ for s in self.sets} | set(self.from_card)
         return [organ for organ in ORGANS if organ in named]
 
+    def shared_table(self) -> FileSet | None:
+        """The one table of all organs, if there is exactly one candidate."""
+        tables = self.shared_parquet or self.shared_json_tables
+        return tables[0] if len(tables) == 1 else None
+
     def plan(self, organ: Organ) -> OrganPlan:
         """Where ``organ``'s cases and labels are; raises naming the candidates when that is not clear."""
-        parquet = _prefer_test_split([s for s in self.sets if s.organ == organ and s.family == "parquet"])
-        json_sets = _prefer_test_split([s for s in self.sets if s.organ == organ and s.family == "json"])
+        own = [s for s in self.sets if s.organ == organ]
+        parquet = _prefer_test_split([s for s in own if s.family == "parquet" and not s.holds_labels])
+        json_sets = _prefer_test_split([s for s in own if s.family == "json" and not s.holds_labels])
+        named_labels = _prefer_test_split([s for s in own if s.holds_labels])
         if organ in self.from_card:
             card_set = self.from_card[organ]
-            labels = [s for s in json_sets if not set(s.paths) & set(card_set.paths)]
+            labels = [s for s in named_labels + json_sets if not set(s.paths) & set(card_set.paths)]
             return self._with_labels(OrganPlan(organ, card_set, None), labels)
         if parquet:
             if len(parquet) > 1:
                 raise _ambiguous(organ, "case", parquet, self.where)
-            return self._with_labels(OrganPlan(organ, parquet[0], None), json_sets)
+            return self._with_labels(OrganPlan(organ, parquet[0], None), named_labels + json_sets)
         if json_sets and not self.shared_parquet:
             if len(json_sets) > 1:
                 raise _ambiguous(organ, "case", json_sets, self.where)
-            return OrganPlan(organ, json_sets[0], None)
-        shared = self.shared_parquet
+            return self._with_labels(OrganPlan(organ, json_sets[0], None), named_labels)
+        shared = self.shared_parquet or self.shared_json_tables
         if len(shared) > 1:
             raise DataValidationError(
                 f"{self.where}: no case files are named after organ system {organ!r}, and several tables could hold "
@@ -134,7 +194,9 @@ class Layout:
                 f"one such table"
             )
         if shared:
-            return self._with_labels(OrganPlan(organ, shared[0], None, shared=True), json_sets)
+            return self._with_labels(OrganPlan(organ, shared[0], None, shared=True), named_labels + json_sets)
+        if len(named_labels) == 1:  # nothing else is there: a label file may hold the cases too
+            return self._with_labels(OrganPlan(organ, named_labels[0], None), [])
         found = ", ".join(self.organs()) or "none"
         raise DataValidationError(
             f"{self.where}: found no cases of organ system {organ!r} (organ systems found: {found}). Looked for "
@@ -148,8 +210,9 @@ class Layout:
             raise _ambiguous(plan.organ, "label", label_sets, self.where)
         if label_sets:
             return OrganPlan(plan.organ, plan.cases, label_sets[0], shared=plan.shared)
-        others = self.shared_json
-        return OrganPlan(plan.organ, plan.cases, None, label_candidates=others, shared=plan.shared)
+        others = tuple(s for s in self.shared_files if s != plan.cases)
+        named = tuple(s for s in others if s.holds_labels)
+        return OrganPlan(plan.organ, plan.cases, None, label_candidates=named or others, shared=plan.shared)
 
 
 def _shard_index(path: str) -> int:
@@ -198,35 +261,35 @@ def _base(path: str) -> str:
 
 
 def _split_of(file_set: FileSet) -> str | None:
-    """The split a set is named for (``test-*.parquet``, ``.../test/0000.parquet``), if any."""
-    first = file_set.paths[0]
-    for name in (_base(first), posixpath.basename(posixpath.dirname(first)).lower()):
-        if name in _SPLIT_NAMES:
-            return name
-    return None
+    """The split a set is named for (``test-*.parquet``, ``brain_test.jsonl``, ``.../test/0000.parquet``), if any."""
+    return file_set.split
 
 
 def _group(paths: Iterable[str]) -> list[FileSet]:
-    """Sets of files read as one: shards of one name, or the files of a folder named after an organ."""
-    groups: dict[tuple[str, str, str, Organ | None, int | None], list[str]] = {}
+    """Sets of files read as one: shards of one name, or the files of a folder named after an organ or by number."""
+    groups: dict[tuple[str, str, str, Organ | None, int | None, bool, str | None], list[str]] = {}
     for path in sorted(paths):
         family = _family(path)
         assert family is not None
         match = _SHARD_SUFFIX.match(_stem(path))
         count = int(match["count"]) if match else None
         base = _base(path)
-        organ = organ_of(base)
+        name = _read_name(base)
+        folders = [_read_name(folder) for folder in reversed(path.split("/")[:-1])]
+        split = name.split or next((f.split for f in folders[:1] if f.split and f.organ is None), None)
+        holds_labels = name.labels or any(f.labels and f.only_affixes for f in folders)
+        organ = name.organ
         if organ is None:
-            organ = next((o for o in map(organ_of, reversed(path.split("/")[:-1])) if o is not None), None)
-            if organ is not None and base not in _SPLIT_NAMES:
-                # Inside an organ's folder every file of a kind is a shard of its cases
-                # (brain/0000.parquet, brain/0001.parquet as the Hub's parquet converter writes).
+            organ = next((f.organ for f in folders if f.organ is not None), None)
+            if (organ is not None and base not in _SPLIT_NAMES) or base.isdigit():
+                # Inside an organ's folder every file of a kind is a shard of its cases (brain/0000.parquet,
+                # brain/0001.parquet), and so are the files of a folder named by number (default/test/0000.parquet).
                 base, count = "", None
-        key = (posixpath.dirname(path), family, base, organ, count)
+        key = (posixpath.dirname(path), family, base, organ, count, holds_labels, split)
         groups.setdefault(key, []).append(path)
     return [
-        FileSet(tuple(sorted(paths, key=lambda p: (_shard_index(p), p))), family, organ, count)
-        for (_, family, _, organ, count), paths in groups.items()
+        FileSet(tuple(sorted(paths, key=lambda p: (_shard_index(p), p))), family, organ, count, holds_labels, split)
+        for (_, family, _, organ, count, holds_labels, split), paths in groups.items()
     ]
 
 
@@ -247,8 +310,13 @@ def _ambiguous(organ: Organ, role: str, sets: Sequence[FileSet], where: str) -> 
 
 
 def card_configs(card_text: str | None) -> dict[str, list[str]]:
-    """``config_name`` -> file patterns of its test split (or of all its files), from a card's YAML header."""
-    if not card_text or not card_text.startswith("---"):
+    """``config_name`` -> file patterns of its test split (or of all its files), from a card's YAML header.
+
+    Patterns are relative to the config's ``data_dir`` when it has one; a config with only a
+    ``data_dir`` means every file under it.
+    """
+    card_text = (card_text or "").lstrip("\ufeff")  # a card saved with a byte order mark
+    if not card_text.startswith("---"):
         return {}
     import yaml
 
@@ -263,7 +331,11 @@ def card_configs(card_text: str | None) -> dict[str, list[str]]:
         if not isinstance(config, dict) or not isinstance(config.get("config_name"), str):
             continue
         data_files = config.get("data_files")
-        if isinstance(data_files, str):
+        data_dir = config.get("data_dir")
+        prefix = data_dir.strip("/") + "/" if isinstance(data_dir, str) and data_dir.strip("/") else ""
+        if data_files is None and prefix:
+            found = ["**"]
+        elif isinstance(data_files, str):
             found = [data_files]
         elif isinstance(data_files, list) and all(isinstance(item, str) for item in data_files):
             found = list(data_files)
@@ -276,7 +348,7 @@ def card_configs(card_text: str | None) -> dict[str, list[str]]:
                 found += [path] if isinstance(path, str) else [p for p in path or [] if isinstance(p, str)]
         else:
             continue
-        patterns[config["config_name"]] = found
+        patterns[config["config_name"]] = [prefix + pattern.removeprefix("./") for pattern in found]
     return patterns
 
 
@@ -316,24 +388,34 @@ def discover(files: Sequence[str], *, where: str, card_text: str | None = None) 
     from_card: dict[Organ, FileSet] = {}
     shared_from_card: list[FileSet] = []
     for name, patterns in card_configs(card_text).items():
-        matched = sorted(_matching(candidates, patterns), key=lambda p: (posixpath.dirname(p), _shard_index(p)))
+        matched = _matching(candidates, patterns)
+        # Parquet wins over JSON(L) matched beside it (labels under a data_dir), cases over files named as labels,
+        # and a test split over others.
+        family: Family = "parquet" if any(_family(path) == "parquet" for path in matched) else "json"
+        groups = _group(path for path in matched if _family(path) == family)
+        groups = _prefer_test_split([group for group in groups if not group.holds_labels] or groups)
+        chosen = groups[0].paths if len(groups) == 1 else [path for group in groups for path in group.paths]
+        matched = sorted(chosen, key=lambda p: (posixpath.dirname(p), _shard_index(p), p))
         if not matched:
             continue
-        family: Family = "parquet" if all(_family(path) == "parquet" for path in matched) else "json"
         organ = organ_of(name)
         if organ is not None:
             from_card[organ] = FileSet(tuple(matched), family, organ)
         elif not any(organ_for[path] for path in matched):  # an "all" config that only re-lists organ files is no table
             shared_from_card.append(FileSet(tuple(matched), family, None))
 
-    shared_parquet = [s for s in sets if s.organ is None and s.family == "parquet"]
+    shared_parquet = [s for s in sets if s.organ is None and s.family == "parquet" and not s.holds_labels]
     if len(shared_from_card) == 1 and shared_from_card[0].family == "parquet":
         shared_parquet = shared_from_card
+    of_no_organ = [s for s in sets if s.organ is None and (s.family == "json" or s.holds_labels)]
+    shared_files = _prefer_test_split(of_no_organ)
+    json_tables = _prefer_test_split([s for s in of_no_organ if s.family == "json" and not s.holds_labels])
     return Layout(
         sets=tuple(sets),
         from_card=from_card,
         shared_parquet=tuple(_prefer_test_split(shared_parquet)),
-        shared_json=tuple(_prefer_test_split([s for s in sets if s.organ is None and s.family == "json"])),
+        shared_files=tuple(shared_files),
         listing_summary=listing_summary(files),
         where=where,
+        shared_json_tables=() if shared_parquet else tuple(json_tables),
     )

@@ -9,13 +9,15 @@ hostile file ends in an error naming it rather than in exhausted memory.
 
 from __future__ import annotations
 
+import codecs
+import io
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, BinaryIO, Final
 
 from .layout import FileSet, organ_of
-from .model import DataValidationError
+from .model import EMBEDDED_LABEL_COLUMN, DataValidationError
 
 if TYPE_CHECKING:
     from med_rewardbench_tasks.constants import Organ
@@ -146,40 +148,86 @@ def _json_rows(snapshot: Snapshot, path: str) -> Iterator[TableRow]:
     text = read_bounded(local, limit=MAX_JSON_FILE_BYTES, what="JSON file", where=shown)
     try:
         document = json.loads(text)
+    except json.JSONDecodeError as error:
+        if error.msg != "Extra data":
+            raise DataValidationError(f"{shown}: not valid JSON ({error})") from error
+        # More than one value: JSON Lines under a .json name, as datasets' Dataset.to_json writes it.
+        yield from _lines(io.BytesIO(text), path, shown)
+        return
     except (ValueError, UnicodeDecodeError) as error:
         raise DataValidationError(f"{shown}: not valid JSON ({error})") from error
-    if isinstance(document, dict) and all(isinstance(value, dict) for value in document.values()):
-        # {"<question_id>": {"accuracy": "A", ...}, ...}: a label file keyed by id
-        records: list[Any] = [{"question_id": key, "human_answer": value} for key, value in document.items()]
-    elif isinstance(document, list):
-        records = document
-    else:
-        raise DataValidationError(
-            f"{shown}: expected a JSON list of records, or an object mapping question_id to human_answer"
-        )
-    for number, record in enumerate(records):
+    for number, record in enumerate(_json_records(document, shown)):
         if not isinstance(record, dict):
             raise DataValidationError(f"{shown} record {number}: expected an object, got {type(record).__name__}")
         yield TableRow(path, shown, number, False, record)
 
 
+def _json_records(document: Any, shown: str) -> list[Any]:
+    """The records of a JSON document, in each shape that says unambiguously what its rows are.
+
+    * a list of records;
+    * columns: ``{"question_id": [...], "question": [...], ...}`` (lists of one length), or as
+      pandas' ``to_json()`` writes them, ``{"question_id": {"0": ..., "1": ...}, ...}``;
+    * records under one key beside values that are no lists: ``{"version": 1, "data": [...]}``;
+    * one record: ``{"question_id": 7, ...}`` (one file per case, read as the shards of its folder);
+    * records keyed by anything (pandas' ``orient="index"``): ``{"0": {"question_id": ...}, ...}``;
+    * labels keyed by ``question_id``: ``{"<id>": {"accuracy": "A", ...}}`` or ``{"<id>": {"human_answer": ...}}``.
+    """
+    if isinstance(document, list):
+        return document
+    if isinstance(document, dict) and document:
+        if "question_id" in document and not isinstance(document["question_id"], (list, dict)):
+            return [document]  # one record (a file per case, or a table of one)
+        values = list(document.values())
+        lists = [value for value in values if isinstance(value, list)]
+        if len(lists) == len(values) and len({len(value) for value in lists}) == 1 and "question_id" in document:
+            return [dict(zip(document, row, strict=True)) for row in zip(*lists, strict=True)]
+        if len(lists) == 1 and lists[0] and all(isinstance(item, dict) for item in lists[0]):
+            return lists[0]
+        if all(isinstance(value, dict) for value in values):
+            if "question_id" in document:  # columns, each keyed by the row's index
+                index = list(document["question_id"])
+                return [{column: document[column].get(key) for column in document} for key in index]
+            if all("question_id" in value for value in values):
+                return values
+            return [
+                {"question_id": key, **value}
+                if EMBEDDED_LABEL_COLUMN in value
+                else {"question_id": key, EMBEDDED_LABEL_COLUMN: value}
+                for key, value in document.items()
+            ]
+    keys = ", ".join(map(repr, list(document)[:8])) if isinstance(document, dict) else ""
+    raise DataValidationError(
+        f"{shown}: a JSON {type(document).__name__}{f' with keys {keys}' if keys else ''} is no table. Expected a list "
+        f"of records, columns holding lists of one length (with a question_id column), one key holding the list of "
+        f"records, or an object mapping question_id to its labels; or write the table as JSON Lines (.jsonl)"
+    )
+
+
 def _json_lines(local: Any, path: str, shown: str) -> Iterator[TableRow]:
+    with open(local, "rb") as handle:
+        yield from _lines(handle, path, shown)
+
+
+def _lines(handle: BinaryIO, path: str, shown: str) -> Iterator[TableRow]:
+    """Records of a JSON Lines stream, one object a line (blank lines skipped, and a leading BOM)."""
     from med_rewardbench_tasks.jsonio import json_object
 
-    with open(local, "rb") as handle:
-        number = 0
-        while True:
-            raw = handle.readline(MAX_JSON_LINE_BYTES + 1)
-            if not raw:
-                return
-            number += 1
-            if len(raw) > MAX_JSON_LINE_BYTES:
-                raise DataValidationError(f"{shown}:{number}: line longer than {MAX_JSON_LINE_BYTES:,} bytes")
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as error:
-                raise DataValidationError(f"{shown}:{number}: not UTF-8 ({error.reason})") from error
-            if not line.strip():
-                continue
-            record = json_object(line, where=f"{shown}:{number}", error=DataValidationError)
-            yield TableRow(path, shown, number, True, record)
+    number = 0
+    while True:
+        raw = handle.readline(MAX_JSON_LINE_BYTES + 1)
+        if not raw:
+            return
+        number += 1
+        if len(raw) > MAX_JSON_LINE_BYTES:
+            raise DataValidationError(f"{shown}:{number}: line longer than {MAX_JSON_LINE_BYTES:,} bytes")
+        if number == 1 and raw.startswith(codecs.BOM_UTF8):  # saved by an editor that marks UTF-8 files
+            raw = raw[len(codecs.BOM_UTF8) :]
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise DataValidationError(f"{shown}:{number}: not UTF-8 ({error.reason})") from error
+        if not line.strip():
+            continue
+        record = json_object(line, where=f"{shown}:{number}", error=DataValidationError)
+        yield TableRow(path, shown, number, True, record)
