@@ -19,7 +19,7 @@ from med_rewardbench_tasks.metrics import CONFIDENCE_LEVEL, MetricTable
 from med_rewardbench_tasks.report.judges import JudgeResults
 from med_rewardbench_tasks.report.tables import ACCURACY_COLUMNS, ALL_ROW
 
-FIGURE_DPI: Final = 200
+FIGURE_DPI: Final = 150
 # Okabe & Ito's palette: distinguishable with every common colour-vision deficiency.
 PALETTE: Final = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 HATCHES: Final = ("", "//", "..", "xx", "\\\\", "--", "oo", "++")
@@ -103,7 +103,7 @@ def plot_organ_heatmap(judge: FigureInput, path: Path) -> None:
     plt = pyplot()
     rows = [*judge.by_organ.items(), (ALL_ROW, judge.accuracy)]
     values = np.array([[100 * table.value(metric) for metric in ACCURACY_COLUMNS] for _, table in rows])
-    fig, ax = plt.subplots(figsize=(8.5, max(3.6, 1.8 + 0.42 * len(rows))))
+    fig, ax = plt.subplots(figsize=(8.5, max(4.0, 1.8 + 0.42 * len(rows))))
     image = ax.imshow(values, cmap="cividis", vmin=0, vmax=100, aspect="auto")
     for (i, j), value in np.ndenumerate(values):
         text = "–" if math.isnan(value) else f"{value:.1f}"

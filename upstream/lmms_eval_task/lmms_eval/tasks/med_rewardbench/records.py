@@ -233,8 +233,11 @@ def verdict_record(filtered_output: str) -> dict[str, Any] | None:
 def decode_verdict(filtered_output: str) -> Verdict:
     """The verdict a filter recorded; raw text (a task without the filter) is parsed here."""
     record = verdict_record(filtered_output)
-    if record is None:
-        return parse_verdict(filtered_output)
+    return parse_verdict(filtered_output) if record is None else verdict_of_record(record)
+
+
+def verdict_of_record(record: Mapping[str, Any]) -> Verdict:
+    """The verdict in a record :func:`verdict_record` returned."""
     return Verdict(
         choices=record["choices"],
         status=record["status"],
@@ -244,12 +247,9 @@ def decode_verdict(filtered_output: str) -> Verdict:
     )
 
 
-def recorded_policy(filtered_output: str) -> str | None:
-    """The lone-verdict policy a verdict record was read with; None for raw text."""
-    record = verdict_record(filtered_output)
-    if record is None or record.get(POLICY_KEY) is None:
-        return None
-    return str(record[POLICY_KEY])
+def policy_of_record(record: Mapping[str, Any]) -> str | None:
+    """The lone-verdict policy in a record :func:`verdict_record` returned (None in older records)."""
+    return None if record.get(POLICY_KEY) is None else str(record[POLICY_KEY])
 
 
 # ---------------------------------------------------------------------------------------
