@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+SHIMS = REPO_ROOT / "tests" / "shims"
 SAMPLE_DIR = REPO_ROOT / "med_rewardbench_tasks" / "sample_data"
 DIMENSIONS = ("accuracy", "relevance", "comprehensiveness", "creativity", "responsiveness", "overall")
 
@@ -79,6 +80,15 @@ def lmms_eval_executable() -> str:
     return found
 
 
+def start_up_shim(folder: Path, sitecustomize: Path) -> Path:
+    """A folder for ``PYTHONPATH`` holding ``sitecustomize`` (as sitecustomize.py) and the libyaml
+    loader every shim imports (tests/shims/libyaml_loader.py: lmms-eval starts faster)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(sitecustomize, folder / "sitecustomize.py")
+    shutil.copyfile(SHIMS / "libyaml_loader.py", folder / "libyaml_loader.py")
+    return folder
+
+
 def run_lmms_eval(
     args: Sequence[str],
     tmp_path: Path,
@@ -112,6 +122,10 @@ def run_lmms_eval(
         "PYTHONUNBUFFERED": "1",
         **(env or {}),
     }
+    # Last on the path, so a test's own start-up shim (the model classes') is the one imported.
+    fast_start = start_up_shim(tmp_path / "fast-start-shim", SHIMS / "fast_start_sitecustomize.py")
+    inherited = run_env.get("PYTHONPATH")
+    run_env["PYTHONPATH"] = os.pathsep.join([*([inherited] if inherited else []), str(fast_start)])
     completed = subprocess.run(
         command, cwd=tmp_path, env=run_env, capture_output=True, text=True, timeout=timeout, check=False
     )

@@ -20,14 +20,13 @@ import functools
 import importlib
 import json
 import os
-import shutil
 from pathlib import Path
 from typing import Any
 
 from med_rewardbench_tasks.prompts import VERDICT_FORMAT, build_judge_prompt
-from tests.conftest import DIMENSIONS, read_truth
+from tests.conftest import DIMENSIONS, read_truth, start_up_shim
 
-SHIM_SOURCE = Path(__file__).resolve().parent / "shims" / "sitecustomize.py"
+SHIM_SOURCE = Path(__file__).resolve().parent / "shims" / "sitecustomize.py"  # imports libyaml_loader beside it
 SEED = 0
 # Trained on the sample's own prompts, 1024 BPE tokens cover them at about 4 characters per
 # token, so a judge prompt is 280-410 tokens: cheap for a 2-layer model on a CPU.
@@ -100,9 +99,7 @@ def shim_env(tmp: Path) -> dict[str, str]:
     else, and its bytecode cache lands there, not in the source tree) and put first on
     ``PYTHONPATH``, where Python's ``site`` module imports ``sitecustomize`` from.
     """
-    shim_dir = Path(tmp) / "torchvision-shim"
-    shim_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(SHIM_SOURCE, shim_dir / "sitecustomize.py")
+    shim_dir = start_up_shim(Path(tmp) / "torchvision-shim", SHIM_SOURCE)
     inherited = os.environ.get("PYTHONPATH")
     return {"PYTHONPATH": os.pathsep.join([str(shim_dir), *([inherited] if inherited else [])])}
 

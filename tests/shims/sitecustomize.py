@@ -26,12 +26,8 @@ directory and puts that directory on the lmms-eval subprocess's ``PYTHONPATH``; 
 the package under test never imports it, and its torchvision stand-ins do nothing when
 torchvision is installed (the real library is then used everywhere).
 
-A third hook only saves time: lmms-eval parses all of its ~3,300 task YAML files at every
-start (``TaskManager`` indexes every task) with ``yaml.full_load``, PyYAML's pure-Python
-parser, which is 5-8 s of a 15-20 s tiny-model run on a 2-core machine. Where PyYAML has
-its libyaml binding, ``full_load`` here uses ``CFullLoader``: the same full constructor and
-resolver on libyaml's C parser, so the same documents, several times faster. Constructors
-lmms-eval registers (``!function``) are registered on it too.
+It also makes lmms-eval parse its task YAMLs with libyaml, only to start faster
+(``libyaml_loader.py``, copied beside this file).
 
 A second, independent hook records what reached the model: when
 ``MED_REWARDBENCH_GENERATE_LOG`` names a file, every ``GenerationMixin.generate`` call
@@ -52,6 +48,8 @@ import sys
 import types
 from collections.abc import Callable
 from typing import Any
+
+from libyaml_loader import use_libyaml  # copied beside this file by tests.tiny_models.shim_env
 
 _MARK = "_med_rewardbench_test_shim"
 GENERATE_LOG_VARIABLE = "MED_REWARDBENCH_GENERATE_LOG"
@@ -211,31 +209,6 @@ def _record_generate(module: types.ModuleType) -> None:
     mixin.generate = generate
 
 
-def _parse_yaml_with_libyaml(module: types.ModuleType) -> None:
-    if not getattr(module, "__with_libyaml__", False):
-        return
-    c_loader = module.CFullLoader
-    add_constructor = module.add_constructor
-
-    def add_constructor_to_every_loader(tag: str, constructor: Any, Loader: Any = None) -> None:
-        add_constructor(tag, constructor, Loader)
-        if Loader is None:  # PyYAML itself adds it to its pure-Python loaders only
-            c_loader.add_constructor(tag, constructor)
-
-    def full_load(stream: Any) -> Any:
-        loader = c_loader(stream)
-        # PyYAML's pure-Python reader names the file it reads; lmms-eval's !function constructor
-        # resolves the function's module beside that file. The C reader has no name: give it one.
-        loader.name = getattr(stream, "name", "<file>")
-        try:
-            return loader.get_single_data()
-        finally:
-            loader.dispose()
-
-    module.add_constructor = add_constructor_to_every_loader
-    module.full_load = full_load
-
-
 class _Finder(importlib.abc.MetaPathFinder):
     """Runs hooks around the import of named modules: module name -> (code run around its execution,
     code run on it afterwards)."""
@@ -266,21 +239,17 @@ TORCHVISION_HOOKS: dict[str, tuple[Callable[..., None] | None, Callable[[types.M
     "lmms_eval.models.simple.llama_vision": (_with_placeholder_torchvision, None),
     "transformers.processing_utils": (None, _drop_video_processor),
 }
-SPEED_HOOKS: dict[str, tuple[Callable[..., None] | None, Callable[[types.ModuleType], None] | None]] = {
-    "yaml": (None, _parse_yaml_with_libyaml),
-}
 RECORDER_HOOKS: dict[str, tuple[Callable[..., None] | None, Callable[[types.ModuleType], None] | None]] = {
     "transformers.generation.utils": (None, _record_generate),
 }
 
 
 def install() -> bool:
-    """Install the hooks once: the YAML speed-up always, the torchvision stand-ins only where
-    torchvision is missing, the recorder only when asked for. Returns whether the torchvision
-    stand-ins are active."""
+    """Install the hooks once: the torchvision stand-ins only where torchvision is missing, the
+    recorder only when asked for. Returns whether the torchvision stand-ins are active."""
     if any(isinstance(finder, _Finder) for finder in sys.meta_path):
         return _torchvision_missing()
-    hooks = dict(SPEED_HOOKS)
+    hooks = {}
     if os.environ.get(GENERATE_LOG_VARIABLE):
         hooks.update(RECORDER_HOOKS)
     missing = _torchvision_missing()
@@ -291,4 +260,5 @@ def install() -> bool:
     return missing
 
 
+use_libyaml()
 install()
