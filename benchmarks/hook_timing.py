@@ -36,28 +36,28 @@ HOOKS: Final[Mapping[str, tuple[str, ...]]] = {
 _running: list[str] = []
 
 
+def outermost() -> bool:
+    """Whether no timed hook is running (so a hook about to run is not called by another)."""
+    return not _running
+
+
 def timed(totals: dict[str, float], counts: dict[str, int], name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
     """``fn``, adding its wall time to ``totals[name]`` (outermost calls only) and one to ``counts[name]`` per call."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        outermost = not _running
+        called_by_a_hook = not outermost()
         _running.append(name)
         started = time.perf_counter()
         try:
             return fn(*args, **kwargs)
         finally:
             _running.pop()
-            if outermost:
+            if not called_by_a_hook:
                 totals[name] += time.perf_counter() - started
             counts[name] += 1
 
     return wrapper
-
-
-def outermost() -> bool:
-    """Whether no timed hook is running (so a hook about to run is not called by another)."""
-    return not _running
 
 
 def time_hooks(totals: dict[str, float], counts: dict[str, int]) -> None:

@@ -35,6 +35,8 @@ DEFAULT_MAX_IMAGE_PIXELS: Final = 2 * 89_478_485
 # not interleave with another thread doing the same.
 _PILLOW_SWITCHES: Final = threading.Lock()
 _HIGH_BIT_DEPTH_MODES: Final = frozenset({"I", "F", "I;16", "I;16L", "I;16B", "I;16N"})
+# What Pillow raises for data it cannot decode (its UnidentifiedImageError is an OSError).
+DECODE_ERRORS: Final = (OSError, SyntaxError, EOFError)
 
 
 def max_image_pixels(env: Mapping[str, str] | None = None) -> int:

@@ -116,47 +116,51 @@ def _codes(letters: Mapping[Dimension, Winner | None] | None) -> list[int]:
     return [_LETTER_CODE.get(letters.get(dimension) or "", 0) for dimension in DIMENSIONS]
 
 
-def _measure_terms(original: _Order, swapped: _Order) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Each measure's (numerator, denominator) as case x dimension arrays; see metric_names.MEASURES."""
+def _per_dimension(flags: np.ndarray) -> np.ndarray:
+    """A per-case flag, repeated for each dimension (case x dimension)."""
     import numpy as np
 
-    has_original = np.repeat(original.present[:, None], len(DIMENSIONS), axis=1)
-    has_both = np.repeat((original.present & swapped.present)[:, None], len(DIMENSIONS), axis=1)
+    return np.broadcast_to(flags[:, None], (len(flags), len(DIMENSIONS)))
+
+
+def _longer_terms(order: _Order) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """One order's length terms: the judge's picks of the longer answer among its stated picks, and
+    the experts' among the presentations whose answers differ in length."""
+    longer = order.longer[:, None]
+    differ = _per_dimension(order.longer > 0)
+    stated = differ & (order.choice > 0)
+    return {
+        "longer_pick_rate": (stated & (order.choice == longer), stated),
+        "expert_longer_rate": (differ & (order.expert == longer), differ),
+    }
+
+
+def _measure_terms(original: _Order, swapped: _Order) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Each measure's (numerator, denominator) as case x dimension arrays; see metric_names.MEASURES."""
+    has_original = _per_dimension(original.present)
+    has_swapped = _per_dimension(swapped.present)
+    has_both = has_original & has_swapped
     right_original = has_original & (original.choice == original.expert)
-    right_swapped = swapped.present[:, None] & (swapped.choice == swapped.expert)
+    right_swapped = has_swapped & (swapped.choice == swapped.expert)
     first, second = original.choice, swapped.choice
     # Shown first in the original order is shown second in the swapped one: the same answer is
     # picked twice when the letters differ, the same *position* when they are equal.
     consistent = has_both & (first > 0) & (second > 0) & (first != second)
-    longer_terms = [
-        (
-            (order.longer[:, None] > 0) & (order.choice > 0) & (order.choice == order.longer[:, None]),
-            (order.longer[:, None] > 0) & (order.choice > 0),
-            (order.longer[:, None] > 0) & (order.expert == order.longer[:, None]),
-            np.repeat((order.longer > 0)[:, None], len(DIMENSIONS), axis=1),
-        )
-        for order in (original, swapped)
-    ]
     terms = {
         "acc": (right_original, has_original),
-        "swapped_acc": (right_swapped, np.repeat(swapped.present[:, None], len(DIMENSIONS), axis=1)),
+        "swapped_acc": (right_swapped, has_swapped),
         "strict_acc": (has_both & right_original & right_swapped, has_both),
         "consistency": (consistent, has_both),
         "first_position_bias": (has_both & (first == 1) & (second == 1), has_both),
         "second_position_bias": (has_both & (first == 2) & (second == 2), has_both),
         "first_position_rate": (first == 1, first > 0),
         "expert_first_position_rate": (has_original & (original.expert == 1), has_original),
-        # Over both orders' presentations: picks of the longer answer among the stated picks,
-        # and the experts' own rate over the presentations whose answers differ in length.
-        "longer_pick_rate": (
-            longer_terms[0][0].astype(int) + longer_terms[1][0],
-            longer_terms[0][1].astype(int) + longer_terms[1][1],
-        ),
-        "expert_longer_rate": (
-            longer_terms[0][2].astype(int) + longer_terms[1][2],
-            longer_terms[0][3].astype(int) + longer_terms[1][3],
-        ),
     }
+    # The length measures count the presentations of both orders.
+    in_original, in_swapped = _longer_terms(original), _longer_terms(swapped)
+    for measure, (numerator, denominator) in in_original.items():
+        other_numerator, other_denominator = in_swapped[measure]
+        terms[measure] = (numerator.astype(int) + other_numerator, denominator.astype(int) + other_denominator)
     return {
         measure: (numerator.astype(float), denominator.astype(float))
         for measure, (numerator, denominator) in terms.items()

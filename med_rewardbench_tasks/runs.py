@@ -33,13 +33,13 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from med_rewardbench_tasks.jsonio import json_object
-from med_rewardbench_tasks.parsing import Verdict, parse_verdict
+from med_rewardbench_tasks.parsing import Verdict
 from med_rewardbench_tasks.records import (
     Judgment,
     Presentation,
     policy_of_record,
     presentation_from_record,
-    verdict_of_record,
+    verdict_of,
     verdict_record,
 )
 
@@ -154,7 +154,7 @@ def parse_sample_line(text: str, *, path: Path, line: int, task: str) -> LoggedS
         # the raw text (a YAML without our filter); a verdict record means the raw text is lost.
         raw = None if record is not None else filtered
     try:
-        verdict = parse_verdict(filtered) if record is None else verdict_of_record(record)
+        verdict = verdict_of(filtered, record)
     except (KeyError, TypeError, ValueError) as error:
         raise RunReadError(f"{where}: filtered_resps[0] is not a readable verdict record ({error!r})") from error
     return LoggedSample(
@@ -165,7 +165,7 @@ def parse_sample_line(text: str, *, path: Path, line: int, task: str) -> LoggedS
         presentation=presentation,
         raw_output=raw,
         verdict=verdict,
-        policy=None if record is None else policy_of_record(record),
+        policy=policy_of_record(record),
         source=_optional_text(source),
         prompt=prompt if isinstance(prompt := sample.get("input"), str) else None,
     )

@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from med_rewardbench_tasks.prompts import VERDICT_FORMAT, build_judge_prompt
-from tests.conftest import DIMENSIONS, read_truth, start_up_shim
+from tests.conftest import DIMENSIONS, SHIMS, read_truth, start_up_shim
 
-SHIM_SOURCE = Path(__file__).resolve().parent / "shims" / "sitecustomize.py"  # imports libyaml_loader beside it
+SHIM_SOURCE = SHIMS / "sitecustomize.py"  # imports libyaml_loader, which start_up_shim copies beside it
 SEED = 0
 # Trained on the sample's own prompts, 1024 BPE tokens cover them at about 4 characters per
 # token, so a judge prompt is 280-410 tokens: cheap for a 2-layer model on a CPU.

@@ -25,6 +25,7 @@ import stat
 from typing import TYPE_CHECKING, Final
 
 from med_rewardbench_tasks.images import (
+    DECODE_ERRORS,
     decode_image,
     max_image_pixels,
     to_rgb,
@@ -77,7 +78,7 @@ def read_bounded(path: Path, *, limit: int, what: str, where: str) -> bytes:
 
 def validate_image(data: bytes, *, where: str) -> None:
     """Check that ``data`` decodes completely, within the pixel limit, into an image the judge can be shown."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
 
     try:
         limit = max_image_pixels()
@@ -91,7 +92,7 @@ def validate_image(data: bytes, *, where: str) -> None:
         if str(error).startswith("image is "):
             raise DataValidationError(f"{where}: {error}") from error
         raise DataValidationError(f"{where}: image does not decode (ValueError: {error})") from error
-    except (UnidentifiedImageError, OSError, SyntaxError, EOFError) as error:
+    except DECODE_ERRORS as error:
         raise DataValidationError(f"{where}: image does not decode ({type(error).__name__}: {error})") from error
     if image.mode == "F":  # the one kind of image to_rgb can refuse
         try:

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from med_rewardbench_tasks.constants import DIMENSIONS, HF_DATASET_ID
+from med_rewardbench_tasks.images import DECODE_ERRORS
 from med_rewardbench_tasks.report.workers import Workers
 
 if TYPE_CHECKING:
@@ -121,7 +122,7 @@ def _content(case: Case, image_size: int) -> CaseContent:
     if image_size > 0:
         try:
             image = preview(case.image, image_size)
-        except (OSError, ValueError, SyntaxError, EOFError) as error:  # what Pillow raises for bad data
+        except (*DECODE_ERRORS, ValueError) as error:
             note = f"the image could not be previewed ({type(error).__name__}: {error})"
     return CaseContent(
         question=case.question,

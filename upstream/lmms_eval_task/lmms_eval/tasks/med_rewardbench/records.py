@@ -109,14 +109,6 @@ class Judgment:
     def correct(self, dimension: Dimension) -> bool:
         return self.choices.get(dimension) == self.presentation.expert[dimension]
 
-    def underlying_pick(self, dimension: Dimension) -> Literal[1, 2] | None:
-        """Which dataset answer (1 or 2) the judge picked, whatever the order it was shown in."""
-        choice = self.choices.get(dimension)
-        if choice is None:
-            return None
-        first_shown_is_answer1 = self.presentation.order == "original"
-        return 1 if (choice == "A") == first_shown_is_answer1 else 2
-
 
 # ---------------------------------------------------------------------------------------
 # Docs: the Hub dataset's rows as lmms-eval hands them to the hooks
@@ -232,12 +224,13 @@ def verdict_record(filtered_output: str) -> dict[str, Any] | None:
 
 def decode_verdict(filtered_output: str) -> Verdict:
     """The verdict a filter recorded; raw text (a task without the filter) is parsed here."""
-    record = verdict_record(filtered_output)
-    return parse_verdict(filtered_output) if record is None else verdict_of_record(record)
+    return verdict_of(filtered_output, verdict_record(filtered_output))
 
 
-def verdict_of_record(record: Mapping[str, Any]) -> Verdict:
-    """The verdict in a record :func:`verdict_record` returned."""
+def verdict_of(filtered_output: str, record: Mapping[str, Any] | None) -> Verdict:
+    """:func:`decode_verdict` for a caller that has the output's :func:`verdict_record` already."""
+    if record is None:
+        return parse_verdict(filtered_output)
     return Verdict(
         choices=record["choices"],
         status=record["status"],
@@ -247,9 +240,9 @@ def verdict_of_record(record: Mapping[str, Any]) -> Verdict:
     )
 
 
-def policy_of_record(record: Mapping[str, Any]) -> str | None:
-    """The lone-verdict policy in a record :func:`verdict_record` returned (None in older records)."""
-    return None if record.get(POLICY_KEY) is None else str(record[POLICY_KEY])
+def policy_of_record(record: Mapping[str, Any] | None) -> str | None:
+    """The lone-verdict policy in a :func:`verdict_record` (None for raw text and older records)."""
+    return None if record is None or record.get(POLICY_KEY) is None else str(record[POLICY_KEY])
 
 
 # ---------------------------------------------------------------------------------------
