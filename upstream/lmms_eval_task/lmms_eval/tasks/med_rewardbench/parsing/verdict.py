@@ -117,7 +117,9 @@ def _verdict_from(candidate: Candidate, policy: LoneVerdictPolicy, suffix: str) 
     return Verdict(
         choices=choices,
         status=status,
-        method=cast(VerdictMethod, candidate.method + suffix),
+        # A candidate whose every winner was withdrawn (a contradiction left unresolved, a tie)
+        # states no verdict: no rule read one.
+        method=METHOD_NONE if status == "unparseable" else cast(VerdictMethod, candidate.method + suffix),
         reason=candidate.reason or None,
         note=None if status == "ok" else ("; ".join(notes) or None),
     )
